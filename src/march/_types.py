@@ -1,0 +1,23 @@
+"""Internal: the Map and Vector classes of every implementation available.
+
+The primitives in ``march.map`` and ``march.array.imm`` accept a value of
+either implementation (the test suite runs both in one process).
+"""
+import importlib
+
+
+def _collect(names, attr):
+    found = []
+    for name in names:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        cls = getattr(mod, attr, None)
+        if cls is not None and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+MAP_TYPES = _collect(["march._hamt", "march._pure.hamt"], "Map")
+VECTOR_TYPES = _collect(["march._rrb", "march._rrb4", "march._pure.rrb", "march._pure.rrb4"], "Vector")

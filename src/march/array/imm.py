@@ -1,0 +1,109 @@
+"""The plan's immutable-array primitives, ``march.array.imm.*``, over ``march.Vector``.
+
+==================  ==========================================  ==============
+primitive           meaning                                     cost
+==================  ==========================================  ==============
+``new()``           an empty vector                             O(1)
+``get(a, i)``       ``a[i]``                                    O(log n)
+``set(a, i, x)``    ``a.set(i, x)``                             O(log n)
+``push(a, x)``      ``a.append(x)``                             O(1) amortised
+``pop(a)``          ``a.pop()``: ``(new vector, last element)`` O(1) amortised
+``concat(a, b)``    ``a + b``                                   O(log n)
+``slice(a, i, j)``  ``a[i:j]``                                  O(log n)
+``insert(a, i, x)`` ``a.insert(i, x)``                          O(log n)
+``remove(a, i)``    ``a.delete(i)``                             O(log n)
+``size(a)``         ``len(a)``                                  O(1)
+==================  ==========================================  ==============
+
+Every function raises ``TypeError`` when ``a`` (or ``b``) is not a
+``march.Vector`` or an index is not an integer, and ``IndexError`` when an
+index is out of range.  Negative indexes count from the end, as in Python.
+``slice`` clamps nothing: ``0 <= i <= j <= len(a)`` after negative indexes
+are resolved, else ``IndexError``.
+"""
+import operator as _operator
+
+from .._types import VECTOR_TYPES as _VECTOR_TYPES
+
+__all__ = ["new", "get", "set", "push", "pop", "concat", "slice", "insert", "remove", "size"]
+
+
+def _check(a):
+    if not isinstance(a, _VECTOR_TYPES):
+        raise TypeError("expected a march.Vector, got %s" % type(a).__name__)
+
+
+def _index(a, i, allow_end=False):
+    i = _operator.index(i)
+    n = len(a)
+    j = i + n if i < 0 else i
+    if j < 0 or j > n or (j == n and not allow_end):
+        raise IndexError("index %d out of range for a vector of length %d" % (i, n))
+    return j
+
+
+def new():
+    """Return an empty ``march.Vector``."""
+    import march
+    return march.vector()
+
+
+def get(a, i):
+    """Return ``a[i]``."""
+    _check(a)
+    return a[_index(a, i)]
+
+
+def set(a, i, x):  # noqa: A001 - the plan's name
+    """Return a new vector with ``x`` at index ``i``."""
+    _check(a)
+    return a.set(_index(a, i), x)
+
+
+def push(a, x):
+    """Return a new vector with ``x`` appended."""
+    _check(a)
+    return a.append(x)
+
+
+def pop(a):
+    """Return ``(vector without its last element, that element)``."""
+    _check(a)
+    if len(a) == 0:
+        raise IndexError("pop from an empty vector")
+    return a.pop()
+
+
+def concat(a, b):
+    """Return the concatenation ``a + b`` in O(log n)."""
+    _check(a)
+    _check(b)
+    return a + b
+
+
+def slice(a, i, j):  # noqa: A001 - the plan's name
+    """Return ``a[i:j]`` in O(log n)."""
+    _check(a)
+    i = _index(a, i, allow_end=True)
+    j = _index(a, j, allow_end=True)
+    if j < i:
+        raise IndexError("slice end %d before start %d" % (j, i))
+    return a[i:j]
+
+
+def insert(a, i, x):
+    """Return a new vector with ``x`` inserted before index ``i`` (``i == len(a)`` appends)."""
+    _check(a)
+    return a.insert(_index(a, i, allow_end=True), x)
+
+
+def remove(a, i):
+    """Return a new vector without the element at index ``i``."""
+    _check(a)
+    return a.delete(_index(a, i))
+
+
+def size(a):
+    """Return ``len(a)`` in O(1)."""
+    _check(a)
+    return len(a)
