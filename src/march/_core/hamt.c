@@ -1,94 +1,106 @@
 /*
- * hamt.c -- march's persistent hash map: a hash array mapped trie (HAMT).
- *
- * This file holds the algorithms only (nodes, find, assoc, without,
- * iteration, equality, hashing, the invariant checker).  The Python types
- * are in hamtmodule.c.  src/march/_pure/hamt.py is the same structure in
- * Python; each explains the other.
+ * hamt.c -- the algorithms of march.Map: a persistent hash array mapped trie
+ * (HAMT) in the CHAMP layout.  The Python types live in hamtmodule.c.
  *
  * Hashing
  * -------
- * A key's hash is hash(key), the object's own (cached for str and bytes,
- * SipHash for them), read as an unsigned 64-bit integer and used without
- * any further mixing; docs/design.md gives the measurements behind that.
- * Each level of the trie consumes 5 bits from the low end: the slot of a key
- * at level L is (hash >> 5L) & 31.  Levels 0..11 use 5 bits, level 12 the
- * last 4, so a trie has at most 13 levels of bitmap nodes; keys whose full
- * 64-bit hashes are equal are kept in a collision node.
+ * h = hash(key) taken as an unsigned 64-bit integer, with no extra mixing
+ * (march_hamt_mix() is the identity unless built with -DMARCH_HASH_MIX=1, a
+ * switch that only exists for the measurements in docs/design-hamt.md).  The
+ * trie consumes 5 bits per level from the low end: the index at level L is
+ * (h >> 5L) & 31 for L = 0..12, level 12 using the 4 top bits.  So a path has
+ * at most 13 bitmap nodes; keys whose full 64-bit hashes are equal end in a
+ * collision node.
  *
- * Node layout (CHAMP: two bitmaps instead of pointer tagging)
- * ------------------------------------------------------------
- *   MarchBitmapNode    ob_size, datamap:u32, nodemap:u32, count, owner, slots[]
- *       slots = k0 v0 k1 v1 ... kd-1 vd-1 | child0 child1 ... childc-1
- *       A slot bit set in datamap holds a key/value entry inline; a bit set
- *       in nodemap holds a child node; never both.  Entries come first, then
- *       children, each in ascending bit order, so the position of bit b is
- *       popcount(map & (b - 1)).  `count` is the number of entries of the
- *       whole subtree: len() is O(1) and a positional walk is O(log n).
- *   MarchCollisionNode ob_size, hash:u64, owner, slots[] = k0 v0 k1 v1 ...
- *       Entries with one full hash, in insertion order.
- * Both are PyObjects, so that nodes shared by many maps are reference
- * counted and so that the cyclic GC sees each shared edge once.
+ * Node kinds (both are CPython objects with a GC header, so that the cyclic
+ * GC can traverse them when they are tracked -- see "GC policy" below)
+ * ----------
+ * MarchBitmapNode   datamap (u32), nodemap (u32), count (entries in the
+ *                   whole subtree: len() is O(1)), owner (edit token), then
+ *                   the compressed slots: 2 per inline entry (key, value),
+ *                   entries first in ascending bit order, then 1 per child
+ *                   node in ascending bit order.  datamap & nodemap == 0.
+ *                   Entry index of bit b: popcount(datamap & (b - 1));
+ *                   child index: 2*popcount(datamap) + popcount(nodemap & (b-1)).
+ * MarchCollisionNode hash (the shared full hash), owner, then key, value
+ *                   pairs in insertion order (a replaced value keeps its place,
+ *                   a deleted entry closes the gap).
  *
- * Canonical form (invariants, checked by march_hamt_check)
- * ---------------------------------------------------------
- *   1. The root is a bitmap node (the empty map: an empty one, count 0).
- *   2. A non-root bitmap node holds at least 2 entries in all; a subtree of
- *      one entry is stored inline in its parent.
- *   3. A non-root bitmap node is never just one collision-node child: the
- *      collision node takes its place (collision nodes sit as high as they
- *      can).  A collision node holds at least 2 entries.
- *   4. Every key sits on its hash path; counts add up.
- * Insertions and deletions restore these as they return up the path, so a
- * set of keys has exactly one shape whatever the order of operations that
- * built it.  Equality can therefore compare two maps node by node and skip
- * subtrees they share by identity.
+ * Canonical form (equal maps have identical shapes, so == can skip shared
+ * subtrees by identity and compare the rest position by position):
+ *  1. the root is always a bitmap node (the empty map: count 0);
+ *  2. a non-root bitmap node never has count 1 (such a subtree is inlined in
+ *     its parent as an entry);
+ *  3. a non-root bitmap node never consists of a single collision-node child
+ *     and nothing else (the collision node takes its place: collision nodes
+ *     sit as high as possible);
+ *  4. two entries (or an entry and a collision node) that meet in one slot
+ *     are split at the first level where their index bits differ, through a
+ *     chain of single-child bitmap nodes where they agree.
+ * march_hamt_check() verifies all of this (plus counts, bitmaps, each key's
+ * hash path and the GC rule below) and is exposed as Map._check().
  *
- * Persistence and mutations
- * -------------------------
- * Persistent operations copy the path they change (clone on write) and
- * share everything else.  A mutation (transient) has a unique `owner` id;
- * nodes it copies carry that id and it edits them in place afterwards.  A
- * node owned by a mutation is reachable only from that mutation's root, and
- * an owned node's parent is owned too: a child is copied before its parent,
- * and the parent copy is what links it.  Once the mutation finishes, its id
- * is never used again, so its nodes are effectively immutable.
+ * Algorithms
+ * ----------
+ * find: iterative descent.  Keys compare like dict: identity, then equal full
+ * hashes (a stored key's hash is recomputed with PyObject_Hash; str caches
+ * it), then ==.  __eq__ therefore runs only for equal hashes.
+ * assoc / without: recursive, copying the path they change (clone-on-write).
+ * All key comparisons happen at the bottom before anything is built or
+ * edited, so an exception from __hash__/__eq__ leaves everything unchanged.
+ * without() reports one of: not found, a new node, or "the subtree collapsed
+ * to a single entry" (which the parent inlines, rule 2); a parent left with a
+ * lone collision child hands that child up (rule 3).
  *
- * Errors leave everything unchanged: all comparisons (which may call
- * __hash__ / __eq__ of keys and so raise) happen on the way down, before any
- * node is written; writes happen on the way up, where the only possible
- * failure is an allocation for a node that is not owned (whose children are
- * then not owned either, so nothing was edited in place yet).
+ * Transients (MapMutation): every mutation has a fresh owner id (a global
+ * counter, never 0).  A node whose owner equals the mutation's id was created
+ * by that mutation and is referenced by nothing else, so it may be edited in
+ * place: a value replaced or a child pointer swapped.  Changes of size
+ * (insert/remove of a slot) always allocate a new node (with the owner id).
+ * Invariant: a node owned by a live mutation is only reachable through nodes
+ * owned by the same mutation, so when a child was edited in place its parent
+ * is editable too, and no allocation (hence no failure) happens after the
+ * first in-place write.  Objects dropped by in-place edits are collected in a
+ * small "garbage" list and released only once the whole tree is consistent
+ * again, so a __del__ triggered by the release sees a sane structure.
  *
- * Garbage collection
- * ------------------
- * See common.h.  A node is tracked by the cyclic GC only if it holds a
- * non-atomic key or value, or a tracked child.  Copies inherit the tracked
- * state of the node they copy (a copy that drops the only cyclic object
- * stays tracked: conservative, never wrong), and become tracked when a
- * non-atomic key or value or a tracked child is stored in them; so an
- * untracked node never references a tracked one.
+ * GC policy (see common.h): a node is tracked by the cyclic GC only when it
+ * holds a key or value that is not atomic (march_is_atomic) or a tracked
+ * child.  New nodes start untracked and are tracked when built if needed;
+ * an in-place edit that stores a non-atomic object (or a now-tracked child)
+ * into an untracked node tracks it, and every ancestor on the path (all
+ * owned by the mutation) is tracked on the way back up.  The rule is one
+ * way: a node may stay tracked after the object that required it has been
+ * removed (conservative, costs only speed).  Nodes have tp_traverse but no
+ * tp_clear: a node is referenced only by maps, mutations, iterators and other
+ * nodes, and nodes only point downwards, so every reference cycle through a
+ * node also goes through a Map or MapMutation or iterator (or a user object),
+ * whose tp_clear breaks it.
  */
 #include "hamt.h"
-
+#include <stddef.h>
 #include <string.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#define POPCOUNT(x) ((Py_ssize_t)__builtin_popcount(x))
-#else
-static Py_ssize_t
-POPCOUNT(uint32_t x)
+/* popcount of a 32-bit bitmap.  Without -mpopcnt, __builtin_popcount is a
+ * call into libgcc; the SWAR version below is inline and branch-free. */
+static inline Py_ssize_t
+march_popcount32(uint32_t x)
 {
-    Py_ssize_t n = 0;
-    while (x) {
-        x &= x - 1;
-        n++;
-    }
-    return n;
-}
+#if defined(__POPCNT__)
+    return (Py_ssize_t)__builtin_popcount(x);
+#else
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (Py_ssize_t)((x * 0x01010101u) >> 24);
 #endif
+}
+#define POPC(x) march_popcount32((uint32_t)(x))
+/* slots of a bitmap node (its ob_size field holds the entry count) */
+#define BSIZE(b) (2 * POPC((b)->datamap) + POPC((b)->nodemap))
 
 static uint64_t owner_counter = 0;
+static MarchBitmapNode *empty_root = NULL;
 
 uint64_t
 march_hamt_new_owner(void)
@@ -96,62 +108,15 @@ march_hamt_new_owner(void)
     return ++owner_counter;
 }
 
-static inline uint32_t
-bit_for(uint64_t hash, unsigned shift)
-{
-    return (uint32_t)1 << ((hash >> shift) & MARCH_HAMT_MASK);
-}
-
-static inline Py_ssize_t
-index_of(uint32_t map, uint32_t bit)
-{
-    return POPCOUNT(map & (bit - 1));
-}
-
-static inline Py_ssize_t
-node_count(PyObject *node)
-{
-    if (MarchBitmapNode_Check(node)) {
-        return ((MarchBitmapNode *)node)->count;
-    }
-    return Py_SIZE(node) / 2;
-}
-
-static inline PyObject **
-node_slots(PyObject *node)
-{
-    if (MarchBitmapNode_Check(node)) {
-        return ((MarchBitmapNode *)node)->slots;
-    }
-    return ((MarchCollisionNode *)node)->slots;
-}
-
-static inline int
-needs_tracking(PyObject *o)
-{
-    if (MarchBitmapNode_Check(o) || MarchCollisionNode_Check(o)) {
-        return PyObject_GC_IsTracked(o);
-    }
-    return !march_is_atomic(o);
-}
-
-static inline void
-track_if(PyObject *node, int cond)
-{
-    if (cond && !PyObject_GC_IsTracked(node)) {
-        PyObject_GC_Track(node);
-    }
-}
-
 /* ------------------------------------------------------------------ */
-/* node types                                                          */
+/* node allocation, deallocation, traversal                            */
 
 static void
-bitmap_dealloc(MarchBitmapNode *self)
+bnode_dealloc(MarchBitmapNode *self)
 {
-    Py_ssize_t i, n = Py_SIZE(self);
+    Py_ssize_t i, n = BSIZE(self);
     PyObject_GC_UnTrack(self);
-    Py_TRASHCAN_BEGIN(self, bitmap_dealloc)
+    Py_TRASHCAN_BEGIN(self, bnode_dealloc)
     for (i = 0; i < n; i++) {
         Py_XDECREF(self->slots[i]);
     }
@@ -160,9 +125,9 @@ bitmap_dealloc(MarchBitmapNode *self)
 }
 
 static int
-bitmap_traverse(MarchBitmapNode *self, visitproc visit, void *arg)
+bnode_traverse(MarchBitmapNode *self, visitproc visit, void *arg)
 {
-    Py_ssize_t i, n = Py_SIZE(self);
+    Py_ssize_t i, n = BSIZE(self);
     for (i = 0; i < n; i++) {
         Py_VISIT(self->slots[i]);
     }
@@ -170,11 +135,11 @@ bitmap_traverse(MarchBitmapNode *self, visitproc visit, void *arg)
 }
 
 static void
-collision_dealloc(MarchCollisionNode *self)
+cnode_dealloc(MarchCollisionNode *self)
 {
     Py_ssize_t i, n = Py_SIZE(self);
     PyObject_GC_UnTrack(self);
-    Py_TRASHCAN_BEGIN(self, collision_dealloc)
+    Py_TRASHCAN_BEGIN(self, cnode_dealloc)
     for (i = 0; i < n; i++) {
         Py_XDECREF(self->slots[i]);
     }
@@ -183,7 +148,7 @@ collision_dealloc(MarchCollisionNode *self)
 }
 
 static int
-collision_traverse(MarchCollisionNode *self, visitproc visit, void *arg)
+cnode_traverse(MarchCollisionNode *self, visitproc visit, void *arg)
 {
     Py_ssize_t i, n = Py_SIZE(self);
     for (i = 0; i < n; i++) {
@@ -195,134 +160,205 @@ collision_traverse(MarchCollisionNode *self, visitproc visit, void *arg)
 PyTypeObject MarchBitmapNode_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.BitmapNode",
-    .tp_basicsize = sizeof(MarchBitmapNode) - sizeof(PyObject *),
+    .tp_basicsize = offsetof(MarchBitmapNode, slots),
     .tp_itemsize = sizeof(PyObject *),
-    .tp_dealloc = (destructor)bitmap_dealloc,
+    .tp_dealloc = (destructor)bnode_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_traverse = (traverseproc)bitmap_traverse,
+    .tp_traverse = (traverseproc)bnode_traverse,
     .tp_free = PyObject_GC_Del,
 };
 
 PyTypeObject MarchCollisionNode_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.CollisionNode",
-    .tp_basicsize = sizeof(MarchCollisionNode) - sizeof(PyObject *),
+    .tp_basicsize = offsetof(MarchCollisionNode, slots),
     .tp_itemsize = sizeof(PyObject *),
-    .tp_dealloc = (destructor)collision_dealloc,
+    .tp_dealloc = (destructor)cnode_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_traverse = (traverseproc)collision_traverse,
+    .tp_traverse = (traverseproc)cnode_traverse,
     .tp_free = PyObject_GC_Del,
 };
 
-static MarchBitmapNode *empty_root = NULL;
+/* A new untracked bitmap node with `nslots` slots (filled by the caller
+ * before anything can fail). */
+static MarchBitmapNode *
+bnode_alloc(Py_ssize_t nslots, uint64_t owner)
+{
+    MarchBitmapNode *n = PyObject_GC_NewVar(MarchBitmapNode,
+                                            &MarchBitmapNode_Type, nslots);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->owner = owner;
+    n->datamap = 0;
+    n->nodemap = 0;
+    n->count = 0;
+    return n;
+}
+
+static MarchCollisionNode *
+cnode_alloc(Py_ssize_t nslots, uint64_t hash, uint64_t owner)
+{
+    MarchCollisionNode *n = PyObject_GC_NewVar(MarchCollisionNode,
+                                               &MarchCollisionNode_Type, nslots);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->hash = hash;
+    n->owner = owner;
+    return n;
+}
 
 int
 march_hamt_ready(void)
 {
-    if (PyType_Ready(&MarchBitmapNode_Type) < 0) {
+    if (PyType_Ready(&MarchBitmapNode_Type) < 0
+            || PyType_Ready(&MarchCollisionNode_Type) < 0) {
         return -1;
     }
-    if (PyType_Ready(&MarchCollisionNode_Type) < 0) {
-        return -1;
+    if (empty_root == NULL) {
+        empty_root = bnode_alloc(0, 0);
+        if (empty_root == NULL) {
+            return -1;
+        }
+        empty_root->datamap = 0;
+        empty_root->nodemap = 0;
+        empty_root->count = 0;
     }
     return 0;
-}
-
-/* A new, untracked bitmap node with `size` NULL slots. */
-static MarchBitmapNode *
-bitmap_new(Py_ssize_t size, uint64_t owner)
-{
-    MarchBitmapNode *node = PyObject_GC_NewVar(
-        MarchBitmapNode, &MarchBitmapNode_Type, size);
-    if (node == NULL) {
-        return NULL;
-    }
-    memset(node->slots, 0, (size_t)size * sizeof(PyObject *));
-    node->datamap = 0;
-    node->nodemap = 0;
-    node->count = 0;
-    node->owner = owner;
-    return node;
-}
-
-static MarchCollisionNode *
-collision_new(Py_ssize_t size, uint64_t hash, uint64_t owner)
-{
-    MarchCollisionNode *node = PyObject_GC_NewVar(
-        MarchCollisionNode, &MarchCollisionNode_Type, size);
-    if (node == NULL) {
-        return NULL;
-    }
-    memset(node->slots, 0, (size_t)size * sizeof(PyObject *));
-    node->hash = hash;
-    node->owner = owner;
-    return node;
 }
 
 MarchBitmapNode *
 march_hamt_empty(void)
 {
-    if (empty_root == NULL) {
-        empty_root = bitmap_new(0, 0);
-        if (empty_root == NULL) {
-            return NULL;
-        }
-    }
     Py_INCREF(empty_root);
     return empty_root;
 }
 
-/* A copy of `node` with the same slots (new references), owned by `owner`;
- * tracked if the original is. */
-static MarchBitmapNode *
-bitmap_copy(MarchBitmapNode *node, uint64_t owner)
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+static inline int
+is_tracked(void *o)
 {
-    Py_ssize_t i, n = Py_SIZE(node);
-    MarchBitmapNode *copy = bitmap_new(n, owner);
-    if (copy == NULL) {
+    return PyObject_GC_IsTracked((PyObject *)o);
+}
+
+static inline void
+track(void *o)
+{
+    if (!PyObject_GC_IsTracked((PyObject *)o)) {
+        PyObject_GC_Track(o);
+    }
+}
+
+static inline int
+cyclic(PyObject *o)
+{
+    return !march_is_atomic(o);
+}
+
+static inline Py_ssize_t
+node_count(PyObject *node)
+{
+    if (MarchBitmapNode_Check(node)) {
+        return ((MarchBitmapNode *)node)->count;
+    }
+    return Py_SIZE(node) / 2;
+}
+
+static inline void
+incref_range(PyObject **p, Py_ssize_t n)
+{
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        Py_INCREF(p[i]);
+    }
+}
+
+/* copy n slots with new references */
+static inline void
+copy_slots(PyObject **dst, PyObject **src, Py_ssize_t n)
+{
+    memcpy(dst, src, (size_t)n * sizeof(PyObject *));
+    incref_range(dst, n);
+}
+
+/* A clone of `node` (same slots, new references) owned by `owner`, tracked
+ * when `node` is. */
+static MarchBitmapNode *
+bnode_clone(MarchBitmapNode *node, uint64_t owner)
+{
+    MarchBitmapNode *n = bnode_alloc(BSIZE(node), owner);
+    if (n == NULL) {
         return NULL;
     }
-    for (i = 0; i < n; i++) {
-        copy->slots[i] = Py_NewRef(node->slots[i]);
+    n->datamap = node->datamap;
+    n->nodemap = node->nodemap;
+    n->count = node->count;
+    copy_slots(n->slots, node->slots, BSIZE(node));
+    if (is_tracked(node)) {
+        PyObject_GC_Track(n);
     }
-    copy->datamap = node->datamap;
-    copy->nodemap = node->nodemap;
-    copy->count = node->count;
-    track_if((PyObject *)copy, PyObject_GC_IsTracked((PyObject *)node));
-    return copy;
+    return n;
 }
 
 static MarchCollisionNode *
-collision_copy(MarchCollisionNode *node, Py_ssize_t size, uint64_t owner)
+cnode_clone(MarchCollisionNode *node, uint64_t owner)
 {
-    Py_ssize_t i, n = Py_SIZE(node) < size ? Py_SIZE(node) : size;
-    MarchCollisionNode *copy = collision_new(size, node->hash, owner);
-    if (copy == NULL) {
+    MarchCollisionNode *n = cnode_alloc(Py_SIZE(node), node->hash, owner);
+    if (n == NULL) {
         return NULL;
     }
-    for (i = 0; i < n; i++) {
-        copy->slots[i] = Py_NewRef(node->slots[i]);
+    copy_slots(n->slots, node->slots, Py_SIZE(node));
+    if (is_tracked(node)) {
+        PyObject_GC_Track(n);
     }
-    return copy;
+    return n;
 }
 
-/* ------------------------------------------------------------------ */
-/* key comparison                                                      */
+/* Objects released by in-place edits, decref'd at the very end. */
+#define GARBAGE_CAP (2 * MARCH_HAMT_STACK + 4)
+typedef struct {
+    PyObject *items[GARBAGE_CAP];
+    int n;
+} Garbage;
 
-/* Does the stored key equal `key` (whose hash is `hash`)?  Identity first,
- * then the full hashes, then ==, as dict does.  1 / 0 / -1 on error.
- * *stored_hash receives the stored key's hash when it was computed. */
-static int
-key_equal(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *stored_hash)
+static inline void
+garbage_add(Garbage *g, PyObject *o)
+{
+    if (g->n < GARBAGE_CAP) {
+        g->items[g->n++] = o;
+    }
+    else {
+        Py_DECREF(o);   /* cannot happen: at most one per level + 1 */
+    }
+}
+
+static void
+garbage_flush(Garbage *g)
+{
+    int i, n = g->n;
+    g->n = 0;
+    for (i = 0; i < n; i++) {
+        Py_DECREF(g->items[i]);
+    }
+}
+
+/* Compare a stored key with `key` (whose hash is `hash`).  1 equal, 0 not,
+ * -1 error.  *h2 gets the stored key's hash when it was computed
+ * (*h2_known = 1). */
+static inline int
+key_match(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *h2)
 {
     if (stored == key) {
-        *stored_hash = hash;
+        *h2 = hash;
         return 1;
     }
-    if (march_hamt_hash(stored, stored_hash) < 0) {
+    if (march_hamt_hash(stored, h2) < 0) {
         return -1;
     }
-    if (*stored_hash != hash) {
+    if (*h2 != hash) {
         return 0;
     }
     return PyObject_RichCompareBool(stored, key, Py_EQ);
@@ -331,579 +367,623 @@ key_equal(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *stored_hash)
 /* ------------------------------------------------------------------ */
 /* find                                                                */
 
-static int
-collision_find(MarchCollisionNode *node, PyObject *key, Py_ssize_t *index)
-{
-    Py_ssize_t i, n = Py_SIZE(node);
-    for (i = 0; i < n; i += 2) {
-        int r = PyObject_RichCompareBool(node->slots[i], key, Py_EQ);
-        if (r != 0) {
-            *index = i;
-            return r;
-        }
-    }
-    return 0;
-}
-
 int
 march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                 PyObject **value)
 {
-    PyObject *node = (PyObject *)root;
+    MarchBitmapNode *node = root;
     unsigned shift = 0;
     for (;;) {
-        if (MarchBitmapNode_Check(node)) {
-            MarchBitmapNode *b = (MarchBitmapNode *)node;
-            uint32_t bit = bit_for(hash, shift);
-            if (b->datamap & bit) {
-                Py_ssize_t i = 2 * index_of(b->datamap, bit);
-                uint64_t h2;
-                int r = key_equal(b->slots[i], key, hash, &h2);
-                if (r > 0) {
-                    *value = b->slots[i + 1];
-                }
-                return r;
-            }
-            if (b->nodemap & bit) {
-                node = b->slots[2 * POPCOUNT(b->datamap)
-                                + index_of(b->nodemap, bit)];
-                shift += MARCH_HAMT_BITS;
-                continue;
-            }
-            return 0;
-        }
-        else {
-            MarchCollisionNode *c = (MarchCollisionNode *)node;
-            Py_ssize_t i;
-            int r;
-            if (c->hash != hash) {
-                return 0;
-            }
-            r = collision_find(c, key, &i);
+        uint32_t bit = 1u << ((hash >> shift) & MARCH_HAMT_MASK);
+        if (node->datamap & bit) {
+            Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
+            uint64_t h2;
+            int r = key_match(node->slots[di], key, hash, &h2);
             if (r > 0) {
-                *value = c->slots[i + 1];
+                *value = node->slots[di + 1];
             }
             return r;
         }
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* building blocks for assoc                                           */
-
-/* A subtree holding `item1` (an entry k1/v1, or a node when v1 == NULL)
- * with hash h1, and the entry k2/v2 with hash h2 != h1, at `shift`. */
-static PyObject *
-make_split(unsigned shift, uint64_t h1, PyObject *k1, PyObject *v1,
-           uint64_t h2, PyObject *k2, PyObject *v2, uint64_t owner)
-{
-    uint32_t b1 = bit_for(h1, shift), b2 = bit_for(h2, shift);
-    MarchBitmapNode *node;
-    int tracked;
-    if (b1 == b2) {
-        PyObject *sub = make_split(shift + MARCH_HAMT_BITS, h1, k1, v1,
-                                   h2, k2, v2, owner);
-        if (sub == NULL) {
-            return NULL;
+        if (node->nodemap & bit) {
+            PyObject *child = node->slots[2 * POPC(node->datamap)
+                                          + POPC(node->nodemap & (bit - 1))];
+            if (MarchBitmapNode_Check(child)) {
+                node = (MarchBitmapNode *)child;
+                shift += MARCH_HAMT_BITS;
+                continue;
+            }
+            else {
+                MarchCollisionNode *c = (MarchCollisionNode *)child;
+                Py_ssize_t i, n = Py_SIZE(c);
+                if (c->hash != hash) {
+                    return 0;
+                }
+                for (i = 0; i < n; i += 2) {
+                    int r = PyObject_RichCompareBool(c->slots[i], key, Py_EQ);
+                    if (r < 0) {
+                        return -1;
+                    }
+                    if (r) {
+                        *value = c->slots[i + 1];
+                        return 1;
+                    }
+                }
+                return 0;
+            }
         }
-        node = bitmap_new(1, owner);
-        if (node == NULL) {
-            Py_DECREF(sub);
-            return NULL;
-        }
-        node->nodemap = b1;
-        node->count = node_count(sub);
-        node->slots[0] = sub;
-        track_if((PyObject *)node, PyObject_GC_IsTracked(sub));
-        return (PyObject *)node;
+        return 0;
     }
-    if (v1 == NULL) {
-        /* k1 is a (collision) node: one entry and one child */
-        node = bitmap_new(3, owner);
-        if (node == NULL) {
-            return NULL;
-        }
-        node->datamap = b2;
-        node->nodemap = b1;
-        node->count = node_count(k1) + 1;
-        node->slots[0] = Py_NewRef(k2);
-        node->slots[1] = Py_NewRef(v2);
-        node->slots[2] = Py_NewRef(k1);
-        tracked = needs_tracking(k1) || needs_tracking(k2)
-                  || needs_tracking(v2);
-    }
-    else {
-        Py_ssize_t first = b1 < b2 ? 0 : 2, second = 2 - first;
-        node = bitmap_new(4, owner);
-        if (node == NULL) {
-            return NULL;
-        }
-        node->datamap = b1 | b2;
-        node->count = 2;
-        node->slots[first] = Py_NewRef(k1);
-        node->slots[first + 1] = Py_NewRef(v1);
-        node->slots[second] = Py_NewRef(k2);
-        node->slots[second + 1] = Py_NewRef(v2);
-        tracked = needs_tracking(k1) || needs_tracking(v1)
-                  || needs_tracking(k2) || needs_tracking(v2);
-    }
-    track_if((PyObject *)node, tracked);
-    return (PyObject *)node;
-}
-
-/* Two entries with the same full hash: a collision node. */
-static PyObject *
-make_collision(uint64_t hash, PyObject *k1, PyObject *v1,
-               PyObject *k2, PyObject *v2, uint64_t owner)
-{
-    MarchCollisionNode *node = collision_new(4, hash, owner);
-    if (node == NULL) {
-        return NULL;
-    }
-    node->slots[0] = Py_NewRef(k1);
-    node->slots[1] = Py_NewRef(v1);
-    node->slots[2] = Py_NewRef(k2);
-    node->slots[3] = Py_NewRef(v2);
-    track_if((PyObject *)node,
-             needs_tracking(k1) || needs_tracking(v1)
-             || needs_tracking(k2) || needs_tracking(v2));
-    return (PyObject *)node;
-}
-
-/* `node` with the slot at `index` replaced by `item` (a new reference is
- * taken).  Edits in place when the node is owned, else copies. */
-static MarchBitmapNode *
-bitmap_replace(MarchBitmapNode *node, Py_ssize_t index, PyObject *item,
-               Py_ssize_t count_delta, uint64_t owner)
-{
-    MarchBitmapNode *out;
-    if (owner != 0 && node->owner == owner) {
-        out = (MarchBitmapNode *)Py_NewRef(node);
-    }
-    else {
-        out = bitmap_copy(node, owner);
-        if (out == NULL) {
-            return NULL;
-        }
-    }
-    Py_SETREF(out->slots[index], Py_NewRef(item));
-    out->count += count_delta;
-    track_if((PyObject *)out, needs_tracking(item));
-    return out;
-}
-
-/* `node` with a new entry k/v for `bit` inserted among its entries. */
-static MarchBitmapNode *
-bitmap_add_entry(MarchBitmapNode *node, uint32_t bit, PyObject *key,
-                 PyObject *value, uint64_t owner)
-{
-    Py_ssize_t n = Py_SIZE(node);
-    Py_ssize_t at = 2 * index_of(node->datamap, bit);
-    Py_ssize_t i;
-    MarchBitmapNode *out = bitmap_new(n + 2, owner);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < at; i++) {
-        out->slots[i] = Py_NewRef(node->slots[i]);
-    }
-    out->slots[at] = Py_NewRef(key);
-    out->slots[at + 1] = Py_NewRef(value);
-    for (i = at; i < n; i++) {
-        out->slots[i + 2] = Py_NewRef(node->slots[i]);
-    }
-    out->datamap = node->datamap | bit;
-    out->nodemap = node->nodemap;
-    out->count = node->count + 1;
-    track_if((PyObject *)out,
-             PyObject_GC_IsTracked((PyObject *)node)
-             || needs_tracking(key) || needs_tracking(value));
-    return out;
-}
-
-/* `node` with the entry of `bit` replaced by the child `sub` (which holds
- * that entry and `added` more). */
-static MarchBitmapNode *
-bitmap_entry_to_child(MarchBitmapNode *node, uint32_t bit, PyObject *sub,
-                      uint64_t owner)
-{
-    Py_ssize_t n = Py_SIZE(node);
-    Py_ssize_t at = 2 * index_of(node->datamap, bit);
-    Py_ssize_t ndata = 2 * POPCOUNT(node->datamap);
-    Py_ssize_t cat = ndata - 2 + index_of(node->nodemap, bit);
-    Py_ssize_t i, j = 0;
-    MarchBitmapNode *out = bitmap_new(n - 1, owner);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        if (i == at || i == at + 1) {
-            continue;
-        }
-        if (j == cat) {
-            out->slots[j++] = Py_NewRef(sub);
-        }
-        out->slots[j++] = Py_NewRef(node->slots[i]);
-    }
-    if (j == cat) {
-        out->slots[j++] = Py_NewRef(sub);
-    }
-    assert(j == n - 1);
-    out->datamap = node->datamap & ~bit;
-    out->nodemap = node->nodemap | bit;
-    out->count = node->count - 1 + node_count(sub);
-    track_if((PyObject *)out,
-             PyObject_GC_IsTracked((PyObject *)node) || needs_tracking(sub));
-    return out;
 }
 
 /* ------------------------------------------------------------------ */
 /* assoc                                                               */
 
-static PyObject *node_assoc(PyObject *node, unsigned shift, uint64_t hash,
-                            PyObject *key, PyObject *value, uint64_t owner,
-                            int *added);
-
-static PyObject *
-collision_assoc(MarchCollisionNode *node, unsigned shift, uint64_t hash,
-                PyObject *key, PyObject *value, uint64_t owner, int *added)
+/* A subtree at level `shift` holding A and the entry (k2, v2), whose hashes
+ * h1 != h2 agree on all the bits below `shift`.  A is either the entry
+ * (k1, v1) (anode == NULL) or the collision node `anode`. */
+static MarchBitmapNode *
+make_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
+           uint64_t h1, PyObject *k2, PyObject *v2, uint64_t h2,
+           uint64_t owner)
 {
-    Py_ssize_t i, n = Py_SIZE(node);
-    MarchCollisionNode *out;
-    int r;
-    if (node->hash != hash) {
-        /* push this collision node down beside the new entry */
-        *added = 1;
-        return make_split(shift, node->hash, (PyObject *)node, NULL,
-                          hash, key, value, owner);
-    }
-    r = collision_find(node, key, &i);
-    if (r < 0) {
-        return NULL;
-    }
-    if (r > 0) {
-        if (node->slots[i + 1] == value) {
-            return Py_NewRef(node);
-        }
-        if (owner != 0 && node->owner == owner) {
-            out = (MarchCollisionNode *)Py_NewRef(node);
-        }
-        else {
-            out = collision_copy(node, n, owner);
-            if (out == NULL) {
-                return NULL;
-            }
-            track_if((PyObject *)out, PyObject_GC_IsTracked((PyObject *)node));
-        }
-        Py_SETREF(out->slots[i + 1], Py_NewRef(value));
-        track_if((PyObject *)out, needs_tracking(value));
-        return (PyObject *)out;
-    }
-    out = collision_copy(node, n + 2, owner);
-    if (out == NULL) {
-        return NULL;
-    }
-    out->slots[n] = Py_NewRef(key);
-    out->slots[n + 1] = Py_NewRef(value);
-    track_if((PyObject *)out,
-             PyObject_GC_IsTracked((PyObject *)node)
-             || needs_tracking(key) || needs_tracking(value));
-    *added = 1;
-    return (PyObject *)out;
-}
+    uint32_t i1 = (uint32_t)((h1 >> shift) & MARCH_HAMT_MASK);
+    uint32_t i2 = (uint32_t)((h2 >> shift) & MARCH_HAMT_MASK);
+    MarchBitmapNode *n;
 
-static PyObject *
-bitmap_assoc(MarchBitmapNode *node, unsigned shift, uint64_t hash,
-             PyObject *key, PyObject *value, uint64_t owner, int *added)
-{
-    uint32_t bit = bit_for(hash, shift);
-    if (node->datamap & bit) {
-        Py_ssize_t i = 2 * index_of(node->datamap, bit);
-        PyObject *k2 = node->slots[i], *v2 = node->slots[i + 1];
-        uint64_t h2;
-        PyObject *sub;
-        MarchBitmapNode *out;
-        int r = key_equal(k2, key, hash, &h2);
-        if (r < 0) {
-            return NULL;
-        }
-        if (r > 0) {
-            if (v2 == value) {
-                return Py_NewRef(node);
-            }
-            return (PyObject *)bitmap_replace(node, i + 1, value, 0, owner);
-        }
-        if (h2 == hash) {
-            sub = make_collision(hash, k2, v2, key, value, owner);
-        }
-        else {
-            sub = make_split(shift + MARCH_HAMT_BITS, h2, k2, v2,
-                             hash, key, value, owner);
-        }
+    assert(shift <= 60);
+    if (i1 == i2) {
+        MarchBitmapNode *sub = make_split(shift + MARCH_HAMT_BITS, anode,
+                                          k1, v1, h1, k2, v2, h2, owner);
         if (sub == NULL) {
             return NULL;
         }
-        out = bitmap_entry_to_child(node, bit, sub, owner);
-        Py_DECREF(sub);
-        if (out != NULL) {
-            *added = 1;
-        }
-        return (PyObject *)out;
-    }
-    if (node->nodemap & bit) {
-        Py_ssize_t ci = 2 * POPCOUNT(node->datamap)
-                        + index_of(node->nodemap, bit);
-        PyObject *child = node->slots[ci];
-        PyObject *newchild;
-        MarchBitmapNode *out;
-        int sub_added = 0;
-        newchild = node_assoc(child, shift + MARCH_HAMT_BITS, hash, key,
-                              value, owner, &sub_added);
-        if (newchild == NULL) {
+        n = bnode_alloc(1, owner);
+        if (n == NULL) {
+            Py_DECREF(sub);
             return NULL;
         }
-        if (newchild == child) {
-            /* unchanged, or edited in place (then this node is owned too) */
-            Py_DECREF(newchild);
-            if (sub_added) {
-                assert(owner != 0 && node->owner == owner);
-                node->count += 1;
-                *added = 1;
-            }
-            track_if((PyObject *)node,
-                     owner != 0 && node->owner == owner
-                     && PyObject_GC_IsTracked(child));
-            return Py_NewRef(node);
+        n->datamap = 0;
+        n->nodemap = 1u << i1;
+        n->count = sub->count;
+        n->slots[0] = (PyObject *)sub;
+        if (is_tracked(sub)) {
+            PyObject_GC_Track(n);
         }
-        out = bitmap_replace(node, ci, newchild, sub_added, owner);
-        Py_DECREF(newchild);
-        if (out != NULL) {
-            *added = sub_added;
-        }
-        return (PyObject *)out;
+        return n;
     }
-    {
-        MarchBitmapNode *out = bitmap_add_entry(node, bit, key, value, owner);
-        if (out != NULL) {
-            *added = 1;
+    if (anode == NULL) {
+        n = bnode_alloc(4, owner);
+        if (n == NULL) {
+            return NULL;
         }
-        return (PyObject *)out;
+        n->datamap = (1u << i1) | (1u << i2);
+        n->nodemap = 0;
+        n->count = 2;
+        if (i1 < i2) {
+            n->slots[0] = k1; n->slots[1] = v1;
+            n->slots[2] = k2; n->slots[3] = v2;
+        }
+        else {
+            n->slots[0] = k2; n->slots[1] = v2;
+            n->slots[2] = k1; n->slots[3] = v1;
+        }
+        incref_range(n->slots, 4);
+        if (cyclic(k1) || cyclic(v1) || cyclic(k2) || cyclic(v2)) {
+            PyObject_GC_Track(n);
+        }
+        return n;
+    }
+    n = bnode_alloc(3, owner);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->datamap = 1u << i2;
+    n->nodemap = 1u << i1;
+    n->count = 1 + node_count(anode);
+    n->slots[0] = k2;
+    n->slots[1] = v2;
+    n->slots[2] = anode;
+    incref_range(n->slots, 3);
+    if (is_tracked(anode) || cyclic(k2) || cyclic(v2)) {
+        PyObject_GC_Track(n);
+    }
+    return n;
+}
+
+static PyObject *node_assoc(PyObject *node, unsigned shift, PyObject *key,
+                            uint64_t hash, PyObject *value, uint64_t owner,
+                            int *added, Garbage *g);
+
+static PyObject *
+cnode_assoc(MarchCollisionNode *c, unsigned shift, PyObject *key,
+            uint64_t hash, PyObject *value, uint64_t owner, int *added,
+            Garbage *g)
+{
+    Py_ssize_t i, n = Py_SIZE(c);
+    MarchCollisionNode *nc;
+
+    if (c->hash != hash) {
+        *added = 1;
+        return (PyObject *)make_split(shift, (PyObject *)c, NULL, NULL,
+                                      c->hash, key, value, hash, owner);
+    }
+    for (i = 0; i < n; i += 2) {
+        int r = PyObject_RichCompareBool(c->slots[i], key, Py_EQ);
+        if (r < 0) {
+            return NULL;
+        }
+        if (r) {
+            PyObject *old = c->slots[i + 1];
+            *added = 0;
+            if (old == value) {
+                Py_INCREF(c);
+                return (PyObject *)c;
+            }
+            if (owner != 0 && c->owner == owner) {
+                Py_INCREF(value);
+                c->slots[i + 1] = value;
+                garbage_add(g, old);
+                if (cyclic(value)) {
+                    track(c);
+                }
+                Py_INCREF(c);
+                return (PyObject *)c;
+            }
+            nc = cnode_clone(c, owner);
+            if (nc == NULL) {
+                return NULL;
+            }
+            Py_INCREF(value);
+            Py_SETREF(nc->slots[i + 1], value);   /* old stays alive in c */
+            if (cyclic(value)) {
+                track(nc);
+            }
+            return (PyObject *)nc;
+        }
+    }
+    /* a new key with the same full hash: append */
+    nc = cnode_alloc(n + 2, hash, owner);
+    if (nc == NULL) {
+        return NULL;
+    }
+    copy_slots(nc->slots, c->slots, n);
+    Py_INCREF(key);
+    Py_INCREF(value);
+    nc->slots[n] = key;
+    nc->slots[n + 1] = value;
+    if (is_tracked(c) || cyclic(key) || cyclic(value)) {
+        PyObject_GC_Track(nc);
+    }
+    *added = 1;
+    return (PyObject *)nc;
+}
+
+static PyObject *
+bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
+            uint64_t hash, PyObject *value, uint64_t owner, int *added,
+            Garbage *g)
+{
+    uint32_t bit = 1u << ((hash >> shift) & MARCH_HAMT_MASK);
+    int editable = owner != 0 && node->owner == owner;
+    Py_ssize_t size = BSIZE(node);
+    Py_ssize_t ndslots = 2 * POPC(node->datamap);
+    MarchBitmapNode *n;
+
+    if (node->datamap & bit) {
+        Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
+        PyObject *k2 = node->slots[di];
+        PyObject *v2 = node->slots[di + 1];
+        PyObject *sub;
+        Py_ssize_t ci;
+        uint64_t h2;
+        int r = key_match(k2, key, hash, &h2);
+        if (r < 0) {
+            return NULL;
+        }
+        if (r) {
+            *added = 0;
+            if (v2 == value) {
+                Py_INCREF(node);
+                return (PyObject *)node;
+            }
+            if (editable) {
+                Py_INCREF(value);
+                node->slots[di + 1] = value;
+                garbage_add(g, v2);
+                if (cyclic(value)) {
+                    track(node);
+                }
+                Py_INCREF(node);
+                return (PyObject *)node;
+            }
+            n = bnode_clone(node, owner);
+            if (n == NULL) {
+                return NULL;
+            }
+            Py_INCREF(value);
+            Py_SETREF(n->slots[di + 1], value);   /* v2 stays alive in node */
+            if (cyclic(value)) {
+                track(n);
+            }
+            return (PyObject *)n;
+        }
+        /* another key in this slot: push both one level down */
+        if (h2 == hash) {
+            MarchCollisionNode *c = cnode_alloc(4, hash, owner);
+            if (c == NULL) {
+                return NULL;
+            }
+            c->slots[0] = k2; c->slots[1] = v2;
+            c->slots[2] = key; c->slots[3] = value;
+            incref_range(c->slots, 4);
+            if (cyclic(k2) || cyclic(v2) || cyclic(key) || cyclic(value)) {
+                PyObject_GC_Track(c);
+            }
+            sub = (PyObject *)c;
+        }
+        else {
+            sub = (PyObject *)make_split(shift + MARCH_HAMT_BITS, NULL, k2, v2,
+                                         h2, key, value, hash, owner);
+            if (sub == NULL) {
+                return NULL;
+            }
+        }
+        n = bnode_alloc(size - 1, owner);
+        if (n == NULL) {
+            Py_DECREF(sub);
+            return NULL;
+        }
+        ci = POPC(node->nodemap & (bit - 1));
+        n->datamap = node->datamap ^ bit;
+        n->nodemap = node->nodemap | bit;
+        n->count = node->count + 1;
+        copy_slots(n->slots, node->slots, di);
+        copy_slots(n->slots + di, node->slots + di + 2, ndslots - di - 2);
+        copy_slots(n->slots + ndslots - 2, node->slots + ndslots, ci);
+        n->slots[ndslots - 2 + ci] = sub;   /* steals */
+        copy_slots(n->slots + ndslots - 1 + ci, node->slots + ndslots + ci,
+                   size - ndslots - ci);
+        if (is_tracked(node) || is_tracked(sub)) {
+            PyObject_GC_Track(n);
+        }
+        *added = 1;
+        return (PyObject *)n;
+    }
+
+    if (node->nodemap & bit) {
+        Py_ssize_t ci = ndslots + POPC(node->nodemap & (bit - 1));
+        PyObject *child = node->slots[ci];
+        PyObject *sub = node_assoc(child, shift + MARCH_HAMT_BITS, key, hash,
+                                   value, owner, added, g);
+        if (sub == NULL) {
+            return NULL;
+        }
+        if (sub == child) {
+            /* unchanged, or edited in place (then node is editable too) */
+            Py_DECREF(sub);
+            if (*added) {
+                assert(editable);
+                node->count++;
+            }
+            if (editable && !is_tracked(node) && is_tracked(sub)) {
+                PyObject_GC_Track(node);
+            }
+            Py_INCREF(node);
+            return (PyObject *)node;
+        }
+        if (editable) {
+            node->slots[ci] = sub;
+            garbage_add(g, child);
+            node->count += *added;
+            if (is_tracked(sub)) {
+                track(node);
+            }
+            Py_INCREF(node);
+            return (PyObject *)node;
+        }
+        n = bnode_clone(node, owner);
+        if (n == NULL) {
+            Py_DECREF(sub);
+            return NULL;
+        }
+        Py_SETREF(n->slots[ci], sub);   /* child stays alive in node */
+        n->count += *added;
+        if (is_tracked(sub)) {
+            track(n);
+        }
+        return (PyObject *)n;
+    }
+
+    /* empty slot: insert an entry */
+    {
+        Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
+        n = bnode_alloc(size + 2, owner);
+        if (n == NULL) {
+            return NULL;
+        }
+        n->datamap = node->datamap | bit;
+        n->nodemap = node->nodemap;
+        n->count = node->count + 1;
+        copy_slots(n->slots, node->slots, di);
+        Py_INCREF(key);
+        Py_INCREF(value);
+        n->slots[di] = key;
+        n->slots[di + 1] = value;
+        copy_slots(n->slots + di + 2, node->slots + di, size - di);
+        if (is_tracked(node) || cyclic(key) || cyclic(value)) {
+            PyObject_GC_Track(n);
+        }
+        *added = 1;
+        return (PyObject *)n;
     }
 }
 
 static PyObject *
-node_assoc(PyObject *node, unsigned shift, uint64_t hash, PyObject *key,
-           PyObject *value, uint64_t owner, int *added)
+node_assoc(PyObject *node, unsigned shift, PyObject *key, uint64_t hash,
+           PyObject *value, uint64_t owner, int *added, Garbage *g)
 {
     if (MarchBitmapNode_Check(node)) {
-        return bitmap_assoc((MarchBitmapNode *)node, shift, hash, key, value,
-                            owner, added);
+        return bnode_assoc((MarchBitmapNode *)node, shift, key, hash, value,
+                           owner, added, g);
     }
-    return collision_assoc((MarchCollisionNode *)node, shift, hash, key,
-                           value, owner, added);
+    return cnode_assoc((MarchCollisionNode *)node, shift, key, hash, value,
+                       owner, added, g);
 }
 
 MarchBitmapNode *
 march_hamt_assoc(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                  PyObject *value, uint64_t owner, int *added)
 {
+    Garbage g;
+    PyObject *r;
+    g.n = 0;
     *added = 0;
-    return (MarchBitmapNode *)bitmap_assoc(root, 0, hash, key, value, owner,
-                                           added);
+    r = bnode_assoc(root, 0, key, hash, value, owner, added, &g);
+    if (r == NULL) {
+        assert(g.n == 0);
+        return NULL;
+    }
+    if (g.n) {
+        /* the caller stores r before anything runs: keep r alive and
+         * release the dropped objects now (the tree is consistent) */
+        garbage_flush(&g);
+    }
+    return (MarchBitmapNode *)r;
 }
 
 /* ------------------------------------------------------------------ */
 /* without                                                             */
 
-static PyObject *node_without(PyObject *node, unsigned shift, uint64_t hash,
-                              PyObject *key, uint64_t owner, int *found);
+enum { W_ERROR = -1, W_NOTFOUND = 0, W_NODE = 1, W_ENTRY = 2 };
 
-static PyObject *
-collision_without(MarchCollisionNode *node, uint64_t hash, PyObject *key,
-                  uint64_t owner, int *found)
-{
-    Py_ssize_t i, j, k, n = Py_SIZE(node);
-    MarchCollisionNode *out;
-    int r;
-    if (node->hash != hash) {
-        return Py_NewRef(node);
-    }
-    r = collision_find(node, key, &i);
-    if (r < 0) {
-        return NULL;
-    }
-    if (r == 0) {
-        return Py_NewRef(node);
-    }
-    /* a node of one entry is returned as is; the parent inlines it */
-    out = collision_new(n - 2, hash, owner);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (j = 0, k = 0; j < n; j++) {
-        if (j != i && j != i + 1) {
-            out->slots[k++] = Py_NewRef(node->slots[j]);
-        }
-    }
-    track_if((PyObject *)out, PyObject_GC_IsTracked((PyObject *)node));
-    *found = 1;
-    return (PyObject *)out;
-}
+typedef struct {
+    PyObject *node;     /* W_NODE: the new subtree (new reference) */
+    PyObject *key;      /* W_ENTRY: the one entry left (new references) */
+    PyObject *value;
+} WResult;
 
-/* `node` without the entry at slot `at` (in place when owned). */
-static MarchBitmapNode *
-bitmap_remove_entry(MarchBitmapNode *node, uint32_t bit, Py_ssize_t at,
-                    uint64_t owner)
-{
-    Py_ssize_t i, n = Py_SIZE(node);
-    MarchBitmapNode *out;
-    if (owner != 0 && node->owner == owner) {
-        PyObject *k = node->slots[at], *v = node->slots[at + 1];
-        memmove(&node->slots[at], &node->slots[at + 2],
-                (size_t)(n - at - 2) * sizeof(PyObject *));
-        node->slots[n - 2] = NULL;
-        node->slots[n - 1] = NULL;
-        Py_SET_SIZE(node, n - 2);
-        node->datamap &= ~bit;
-        node->count -= 1;
-        Py_DECREF(k);
-        Py_DECREF(v);
-        return (MarchBitmapNode *)Py_NewRef(node);
-    }
-    out = bitmap_new(n - 2, owner);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < at; i++) {
-        out->slots[i] = Py_NewRef(node->slots[i]);
-    }
-    for (i = at + 2; i < n; i++) {
-        out->slots[i - 2] = Py_NewRef(node->slots[i]);
-    }
-    out->datamap = node->datamap & ~bit;
-    out->nodemap = node->nodemap;
-    out->count = node->count - 1;
-    track_if((PyObject *)out, PyObject_GC_IsTracked((PyObject *)node));
-    return out;
-}
+static int node_without(PyObject *node, unsigned shift, PyObject *key,
+                        uint64_t hash, uint64_t owner, int is_root,
+                        WResult *res, Garbage *g);
 
-/* `node` with the child of `bit` (at slot ci) replaced by the single entry
- * of `sub` (a node of count 1). */
-static MarchBitmapNode *
-bitmap_child_to_entry(MarchBitmapNode *node, uint32_t bit, Py_ssize_t ci,
-                      PyObject *sub, uint64_t owner)
+static int
+cnode_without(MarchCollisionNode *c, PyObject *key, uint64_t hash,
+              uint64_t owner, WResult *res)
 {
-    Py_ssize_t n = Py_SIZE(node);
-    Py_ssize_t at = 2 * index_of(node->datamap, bit);
-    PyObject **sslots = node_slots(sub);
-    Py_ssize_t i, j = 0;
-    MarchBitmapNode *out = bitmap_new(n + 1, owner);
-    if (out == NULL) {
-        return NULL;
+    Py_ssize_t i, n = Py_SIZE(c);
+    MarchCollisionNode *nc;
+    if (c->hash != hash) {
+        return W_NOTFOUND;
     }
-    for (i = 0; i < n; i++) {
-        if (j == at) {
-            out->slots[j++] = Py_NewRef(sslots[0]);
-            out->slots[j++] = Py_NewRef(sslots[1]);
-        }
-        if (i != ci) {
-            out->slots[j++] = Py_NewRef(node->slots[i]);
-        }
-    }
-    if (j == at) {
-        out->slots[j++] = Py_NewRef(sslots[0]);
-        out->slots[j++] = Py_NewRef(sslots[1]);
-    }
-    assert(j == n + 1);
-    out->datamap = node->datamap | bit;
-    out->nodemap = node->nodemap & ~bit;
-    out->count = node->count - 1;
-    track_if((PyObject *)out, PyObject_GC_IsTracked((PyObject *)node));
-    return out;
-}
-
-static PyObject *
-bitmap_without(MarchBitmapNode *node, unsigned shift, uint64_t hash,
-               PyObject *key, uint64_t owner, int *found)
-{
-    uint32_t bit = bit_for(hash, shift);
-    if (node->datamap & bit) {
-        Py_ssize_t i = 2 * index_of(node->datamap, bit);
-        uint64_t h2;
-        int r = key_equal(node->slots[i], key, hash, &h2);
+    for (i = 0; i < n; i += 2) {
+        int r = PyObject_RichCompareBool(c->slots[i], key, Py_EQ);
         if (r < 0) {
-            return NULL;
+            return W_ERROR;
         }
-        if (r == 0) {
-            return Py_NewRef(node);
+        if (r) {
+            break;
         }
-        *found = 1;
-        return (PyObject *)bitmap_remove_entry(node, bit, i, owner);
     }
-    if (node->nodemap & bit) {
-        Py_ssize_t ci = 2 * POPCOUNT(node->datamap)
-                        + index_of(node->nodemap, bit);
-        PyObject *child = node->slots[ci];
-        PyObject *newchild, *res;
-        int sub_found = 0;
-        newchild = node_without(child, shift + MARCH_HAMT_BITS, hash, key,
-                                owner, &sub_found);
-        if (newchild == NULL) {
-            return NULL;
-        }
-        if (!sub_found) {
-            Py_DECREF(newchild);
-            return Py_NewRef(node);
-        }
-        if (node_count(newchild) == 1) {
-            res = (PyObject *)bitmap_child_to_entry(node, bit, ci, newchild,
-                                                    owner);
-        }
-        else if (MarchBitmapNode_Check(newchild)
-                 && ((MarchBitmapNode *)newchild)->datamap == 0
-                 && Py_SIZE(newchild) == 1
-                 && MarchCollisionNode_Check(
-                        ((MarchBitmapNode *)newchild)->slots[0])) {
-            /* a lone collision node moves up into this slot */
-            res = (PyObject *)bitmap_replace(
-                node, ci, ((MarchBitmapNode *)newchild)->slots[0], -1, owner);
-        }
-        else if (newchild == child) {
-            /* edited in place: so is this node */
-            assert(owner != 0 && node->owner == owner);
-            node->count -= 1;
-            res = Py_NewRef(node);
-        }
-        else {
-            res = (PyObject *)bitmap_replace(node, ci, newchild, -1, owner);
-        }
-        Py_DECREF(newchild);
-        if (res != NULL) {
-            *found = 1;
-        }
-        return res;
+    if (i >= n) {
+        return W_NOTFOUND;
     }
-    return Py_NewRef(node);
+    if (n == 4) {
+        Py_ssize_t o = i == 0 ? 2 : 0;
+        res->key = c->slots[o];
+        res->value = c->slots[o + 1];
+        Py_INCREF(res->key);
+        Py_INCREF(res->value);
+        return W_ENTRY;
+    }
+    nc = cnode_alloc(n - 2, c->hash, owner);
+    if (nc == NULL) {
+        return W_ERROR;
+    }
+    copy_slots(nc->slots, c->slots, i);
+    copy_slots(nc->slots + i, c->slots + i + 2, n - i - 2);
+    if (is_tracked(c)) {
+        PyObject_GC_Track(nc);
+    }
+    res->node = (PyObject *)nc;
+    return W_NODE;
 }
 
-static PyObject *
-node_without(PyObject *node, unsigned shift, uint64_t hash, PyObject *key,
-             uint64_t owner, int *found)
+static int
+bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
+              uint64_t hash, uint64_t owner, int is_root, WResult *res,
+              Garbage *g)
+{
+    uint32_t bit = 1u << ((hash >> shift) & MARCH_HAMT_MASK);
+    int editable = owner != 0 && node->owner == owner;
+    Py_ssize_t size = BSIZE(node);
+    Py_ssize_t ndslots = 2 * POPC(node->datamap);
+    MarchBitmapNode *n;
+
+    if (node->datamap & bit) {
+        Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
+        uint64_t h2;
+        int r = key_match(node->slots[di], key, hash, &h2);
+        if (r <= 0) {
+            return r;   /* W_ERROR or W_NOTFOUND */
+        }
+        if (!is_root) {
+            if (node->count == 2) {
+                /* canonical: the other item is an entry */
+                Py_ssize_t o = di == 0 ? 2 : 0;
+                assert(node->nodemap == 0 && ndslots == 4);
+                res->key = node->slots[o];
+                res->value = node->slots[o + 1];
+                Py_INCREF(res->key);
+                Py_INCREF(res->value);
+                return W_ENTRY;
+            }
+            if (node->datamap == bit && POPC(node->nodemap) == 1
+                    && MarchCollisionNode_Check(node->slots[2])) {
+                /* rule 3: the lone collision node replaces this node */
+                res->node = node->slots[2];
+                Py_INCREF(res->node);
+                return W_NODE;
+            }
+        }
+        n = bnode_alloc(size - 2, owner);
+        if (n == NULL) {
+            return W_ERROR;
+        }
+        n->datamap = node->datamap ^ bit;
+        n->nodemap = node->nodemap;
+        n->count = node->count - 1;
+        copy_slots(n->slots, node->slots, di);
+        copy_slots(n->slots + di, node->slots + di + 2, size - di - 2);
+        if (is_tracked(node)) {
+            PyObject_GC_Track(n);
+        }
+        res->node = (PyObject *)n;
+        return W_NODE;
+    }
+
+    if (node->nodemap & bit) {
+        Py_ssize_t cpos = POPC(node->nodemap & (bit - 1));
+        Py_ssize_t ci = ndslots + cpos;
+        PyObject *child = node->slots[ci];
+        WResult sub;
+        int r = node_without(child, shift + MARCH_HAMT_BITS, key, hash, owner,
+                             0, &sub, g);
+        if (r <= 0) {
+            return r;
+        }
+        if (r == W_ENTRY) {
+            Py_ssize_t di;
+            if (!is_root && node->count == 2) {
+                /* this node held only that child: collapse further */
+                *res = sub;
+                return W_ENTRY;
+            }
+            /* inline the entry: one child slot out, two entry slots in */
+            n = bnode_alloc(size + 1, owner);
+            if (n == NULL) {
+                Py_DECREF(sub.key);
+                Py_DECREF(sub.value);
+                return W_ERROR;
+            }
+            di = 2 * POPC(node->datamap & (bit - 1));
+            n->datamap = node->datamap | bit;
+            n->nodemap = node->nodemap ^ bit;
+            n->count = node->count - 1;
+            copy_slots(n->slots, node->slots, di);
+            n->slots[di] = sub.key;         /* steal */
+            n->slots[di + 1] = sub.value;
+            copy_slots(n->slots + di + 2, node->slots + di, ndslots - di);
+            copy_slots(n->slots + ndslots + 2, node->slots + ndslots, cpos);
+            copy_slots(n->slots + ndslots + 2 + cpos, node->slots + ci + 1,
+                       size - ci - 1);
+            if (is_tracked(node)) {
+                PyObject_GC_Track(n);
+            }
+            res->node = (PyObject *)n;
+            return W_NODE;
+        }
+        /* W_NODE */
+        if (!is_root && node->datamap == 0 && POPC(node->nodemap) == 1
+                && MarchCollisionNode_Check(sub.node)) {
+            *res = sub;     /* rule 3: hoist the collision node */
+            return W_NODE;
+        }
+        if (sub.node == child) {
+            /* edited in place: node is editable too */
+            assert(editable);
+            Py_DECREF(sub.node);
+            node->count--;
+            Py_INCREF(node);
+            res->node = (PyObject *)node;
+            return W_NODE;
+        }
+        if (editable) {
+            node->slots[ci] = sub.node;
+            garbage_add(g, child);
+            node->count--;
+            if (is_tracked(sub.node)) {
+                track(node);
+            }
+            Py_INCREF(node);
+            res->node = (PyObject *)node;
+            return W_NODE;
+        }
+        n = bnode_clone(node, owner);
+        if (n == NULL) {
+            Py_DECREF(sub.node);
+            return W_ERROR;
+        }
+        Py_SETREF(n->slots[ci], sub.node);
+        n->count--;
+        if (is_tracked(sub.node)) {
+            track(n);
+        }
+        res->node = (PyObject *)n;
+        return W_NODE;
+    }
+    return W_NOTFOUND;
+}
+
+static int
+node_without(PyObject *node, unsigned shift, PyObject *key, uint64_t hash,
+             uint64_t owner, int is_root, WResult *res, Garbage *g)
 {
     if (MarchBitmapNode_Check(node)) {
-        return bitmap_without((MarchBitmapNode *)node, shift, hash, key,
-                              owner, found);
+        return bnode_without((MarchBitmapNode *)node, shift, key, hash, owner,
+                             is_root, res, g);
     }
-    return collision_without((MarchCollisionNode *)node, hash, key, owner,
-                             found);
+    return cnode_without((MarchCollisionNode *)node, key, hash, owner, res);
 }
 
 MarchBitmapNode *
 march_hamt_without(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                    uint64_t owner, int *found)
 {
+    Garbage g;
+    WResult res;
+    int r;
+    g.n = 0;
     *found = 0;
-    return (MarchBitmapNode *)bitmap_without(root, 0, hash, key, owner, found);
+    r = bnode_without(root, 0, key, hash, owner, 1, &res, &g);
+    if (r == W_ERROR) {
+        assert(g.n == 0);
+        return NULL;
+    }
+    if (r == W_NOTFOUND) {
+        Py_INCREF(root);
+        return root;
+    }
+    assert(r == W_NODE);
+    *found = 1;
+    if (g.n) {
+        garbage_flush(&g);
+    }
+    if (((MarchBitmapNode *)res.node)->count == 0
+            && res.node != (PyObject *)empty_root) {
+        Py_DECREF(res.node);
+        return march_hamt_empty();
+    }
+    return (MarchBitmapNode *)res.node;
 }
 
 /* ------------------------------------------------------------------ */
@@ -912,9 +992,9 @@ march_hamt_without(MarchBitmapNode *root, PyObject *key, uint64_t hash,
 void
 march_hamt_iter_init(MarchHamtIter *it, MarchBitmapNode *root)
 {
-    it->top = 0;
     it->node[0] = (PyObject *)root;
     it->pos[0] = 0;
+    it->top = 0;
 }
 
 int
@@ -925,14 +1005,14 @@ march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
         Py_ssize_t pos = it->pos[it->top];
         if (MarchBitmapNode_Check(node)) {
             MarchBitmapNode *b = (MarchBitmapNode *)node;
-            Py_ssize_t ndata = 2 * POPCOUNT(b->datamap);
-            if (pos < ndata) {
+            Py_ssize_t ndslots = 2 * POPC(b->datamap);
+            if (pos < ndslots) {
                 *key = b->slots[pos];
                 *value = b->slots[pos + 1];
                 it->pos[it->top] = pos + 2;
                 return 1;
             }
-            if (pos < Py_SIZE(b)) {
+            if (pos < BSIZE(b)) {
                 it->pos[it->top] = pos + 1;
                 it->top++;
                 assert(it->top < MARCH_HAMT_STACK);
@@ -941,12 +1021,14 @@ march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
                 continue;
             }
         }
-        else if (pos < Py_SIZE(node)) {
+        else {
             MarchCollisionNode *c = (MarchCollisionNode *)node;
-            *key = c->slots[pos];
-            *value = c->slots[pos + 1];
-            it->pos[it->top] = pos + 2;
-            return 1;
+            if (pos < Py_SIZE(c)) {
+                *key = c->slots[pos];
+                *value = c->slots[pos + 1];
+                it->pos[it->top] = pos + 2;
+                return 1;
+            }
         }
         it->top--;
     }
@@ -956,19 +1038,26 @@ march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
 /* ------------------------------------------------------------------ */
 /* equality                                                            */
 
-static int node_equal(PyObject *a, PyObject *b);
-
 static int
-collision_equal(MarchCollisionNode *a, MarchCollisionNode *b)
+cnode_equal(MarchCollisionNode *a, MarchCollisionNode *b)
 {
     Py_ssize_t i, j, n = Py_SIZE(a);
-    if (a->hash != b->hash || Py_SIZE(b) != n) {
+    if (a->hash != b->hash || n != Py_SIZE(b)) {
         return 0;
     }
     for (i = 0; i < n; i += 2) {
-        int r = collision_find(b, a->slots[i], &j);
-        if (r <= 0) {
-            return r;
+        int r = 0;
+        for (j = 0; j < n; j += 2) {
+            r = PyObject_RichCompareBool(a->slots[i], b->slots[j], Py_EQ);
+            if (r < 0) {
+                return -1;
+            }
+            if (r) {
+                break;
+            }
+        }
+        if (!r) {
+            return 0;
         }
         r = PyObject_RichCompareBool(a->slots[i + 1], b->slots[j + 1], Py_EQ);
         if (r <= 0) {
@@ -982,7 +1071,7 @@ static int
 node_equal(PyObject *a, PyObject *b)
 {
     MarchBitmapNode *x, *y;
-    Py_ssize_t i, n, ndata;
+    Py_ssize_t i, ndslots, size;
     if (a == b) {
         return 1;
     }
@@ -990,38 +1079,35 @@ node_equal(PyObject *a, PyObject *b)
         return 0;
     }
     if (MarchCollisionNode_Check(a)) {
-        return collision_equal((MarchCollisionNode *)a,
-                               (MarchCollisionNode *)b);
+        return cnode_equal((MarchCollisionNode *)a, (MarchCollisionNode *)b);
     }
     x = (MarchBitmapNode *)a;
     y = (MarchBitmapNode *)b;
     if (x->datamap != y->datamap || x->nodemap != y->nodemap
-        || x->count != y->count) {
+            || x->count != y->count) {
         return 0;
     }
-    n = Py_SIZE(x);
-    ndata = 2 * POPCOUNT(x->datamap);
-    for (i = 0; i < ndata; i += 2) {
-        uint64_t h, h2;
+    ndslots = 2 * POPC(x->datamap);
+    size = BSIZE(x);
+    for (i = 0; i < ndslots; i += 2) {
+        PyObject *k1 = x->slots[i], *k2 = y->slots[i];
         int r;
-        if (x->slots[i] != y->slots[i]) {
-            if (march_hamt_hash(x->slots[i], &h) < 0) {
+        if (k1 != k2) {
+            uint64_t h1, h2;
+            if (march_hamt_hash(k1, &h1) < 0) {
                 return -1;
             }
-            r = key_equal(y->slots[i], x->slots[i], h, &h2);
+            r = key_match(k2, k1, h1, &h2);
             if (r <= 0) {
                 return r;
             }
         }
-        if (x->slots[i + 1] != y->slots[i + 1]) {
-            r = PyObject_RichCompareBool(x->slots[i + 1], y->slots[i + 1],
-                                         Py_EQ);
-            if (r <= 0) {
-                return r;
-            }
+        r = PyObject_RichCompareBool(x->slots[i + 1], y->slots[i + 1], Py_EQ);
+        if (r <= 0) {
+            return r;
         }
     }
-    for (i = ndata; i < n; i++) {
+    for (i = ndslots; i < size; i++) {
         int r = node_equal(x->slots[i], y->slots[i]);
         if (r <= 0) {
             return r;
@@ -1040,28 +1126,32 @@ march_hamt_equal(MarchBitmapNode *a, MarchBitmapNode *b)
 }
 
 /* ------------------------------------------------------------------ */
-/* hash of a map                                                       */
+/* hash(m): see the design spec; must agree bit for bit with the twin   */
 
-/* Order independent (so equal maps hash alike), mirrored exactly by the
- * pure-Python twin.  All arithmetic is modulo 2**64. */
 Py_hash_t
 march_hamt_hash_entries(MarchBitmapNode *root)
 {
     MarchHamtIter it;
-    PyObject *key, *value;
-    uint64_t h = 0, hk, hv, e;
+    PyObject *k, *v;
+    uint64_t h = 0;
     Py_hash_t result;
     march_hamt_iter_init(&it, root);
-    while (march_hamt_iter_next(&it, &key, &value)) {
-        if (march_hamt_hash(key, &hk) < 0 || march_hamt_hash(value, &hv) < 0) {
+    while (march_hamt_iter_next(&it, &k, &v)) {
+        Py_hash_t hk = PyObject_Hash(k), hv;
+        uint64_t e;
+        if (hk == -1 && PyErr_Occurred()) {
             return -1;
         }
-        e = hk + UINT64_C(0x9E3779B97F4A7C15) * hv;
-        h ^= ((e ^ UINT64_C(89869747)) ^ (e << 16)) * UINT64_C(3644798167);
+        hv = PyObject_Hash(v);
+        if (hv == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        e = (uint64_t)hk + 0x9E3779B97F4A7C15ULL * (uint64_t)hv;
+        h ^= ((e ^ 89869747ULL) ^ (e << 16)) * 3644798167ULL;
     }
-    h ^= ((uint64_t)root->count + 1) * UINT64_C(1927868237);
+    h ^= ((uint64_t)root->count + 1) * 1927868237ULL;
     h ^= (h >> 11) ^ (h >> 25);
-    h = h * UINT64_C(69069) + UINT64_C(907133923);
+    h = h * 69069ULL + 907133923ULL;
     result = (Py_hash_t)h;
     if (result == -1) {
         result = 590923713;
@@ -1070,134 +1160,158 @@ march_hamt_hash_entries(MarchBitmapNode *root)
 }
 
 /* ------------------------------------------------------------------ */
-/* invariant checker                                                   */
+/* invariant checker, depth, statistics                                */
 
 static int
-check_fail(const char *what, unsigned shift)
+check_fail(const char *msg, PyObject *node)
 {
-    PyErr_Format(PyExc_AssertionError, "HAMT invariant broken at level %u: %s",
-                 shift / MARCH_HAMT_BITS, what);
+    PyErr_Format(PyExc_AssertionError, "march.Map invariant violated: %s "
+                 "(node %p)", msg, (void *)node);
     return -1;
 }
 
-/* Checks the subtree; `prefix` holds the hash bits fixed by the path. */
 static int
-check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
-           Py_ssize_t *count)
+check_key_path(PyObject *key, uint64_t prefix, unsigned shift, uint64_t *h)
 {
-    int tracked = PyObject_GC_IsTracked(node);
-    uint64_t pmask = shift >= 64 ? ~(uint64_t)0
-                                 : (((uint64_t)1 << shift) - 1);
+    uint64_t mask = shift >= 64 ? ~0ULL : ((1ULL << shift) - 1);
+    if (march_hamt_hash(key, h) < 0) {
+        return -1;
+    }
+    if ((*h & mask) != (prefix & mask)) {
+        return check_fail("a key is not on its hash path", key);
+    }
+    return 0;
+}
+
+/* Returns the number of entries of the subtree or -1.  `prefix` holds the
+ * hash bits below `shift` that lead to this node. */
+static Py_ssize_t
+check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
+           int levels)
+{
+    Py_ssize_t i, total = 0;
+    int needs_track = 0;
     if (MarchCollisionNode_Check(node)) {
         MarchCollisionNode *c = (MarchCollisionNode *)node;
-        Py_ssize_t i, n = Py_SIZE(c);
+        Py_ssize_t n = Py_SIZE(c);
         if (is_root) {
-            return check_fail("root is a collision node", shift);
+            return check_fail("the root is a collision node", node);
         }
         if (n < 4 || n % 2) {
-            return check_fail("collision node with fewer than 2 entries",
-                              shift);
-        }
-        if ((c->hash & pmask) != (prefix & pmask)) {
-            return check_fail("collision node off its hash path", shift);
+            return check_fail("a collision node with fewer than 2 entries",
+                              node);
         }
         for (i = 0; i < n; i += 2) {
             uint64_t h;
-            if (march_hamt_hash(c->slots[i], &h) < 0) {
+            Py_ssize_t j;
+            if (check_key_path(c->slots[i], prefix, shift, &h) < 0) {
                 return -1;
             }
             if (h != c->hash) {
-                return check_fail("collision key with another hash", shift);
+                return check_fail("collision node key with another hash", node);
             }
-            if (!tracked && (needs_tracking(c->slots[i])
-                             || needs_tracking(c->slots[i + 1]))) {
-                return check_fail("untracked node holds a cyclic object",
-                                  shift);
+            for (j = 0; j < i; j += 2) {
+                int r = PyObject_RichCompareBool(c->slots[i], c->slots[j],
+                                                 Py_EQ);
+                if (r < 0) {
+                    return -1;
+                }
+                if (r) {
+                    return check_fail("duplicate key in a collision node",
+                                      node);
+                }
+            }
+            if (cyclic(c->slots[i]) || cyclic(c->slots[i + 1])) {
+                needs_track = 1;
             }
         }
-        *count = n / 2;
-        return 0;
+        if (needs_track && !is_tracked(c)) {
+            return check_fail("collision node holds a non-atomic object but "
+                              "is not GC-tracked", node);
+        }
+        return n / 2;
     }
-    else {
+    if (!MarchBitmapNode_Check(node)) {
+        return check_fail("a child is not a node", node);
+    }
+    {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
-        Py_ssize_t ndata = POPCOUNT(b->datamap), nnodes = POPCOUNT(b->nodemap);
-        Py_ssize_t i, total = ndata, sub;
-        int bitpos;
+        Py_ssize_t ndslots = 2 * POPC(b->datamap);
+        uint32_t bit;
+        Py_ssize_t di = 0, ci = ndslots;
+        if (levels > MARCH_HAMT_MAX_LEVELS || shift > 60) {
+            return check_fail("trie deeper than 13 levels", node);
+        }
         if (b->datamap & b->nodemap) {
-            return check_fail("a slot is both entry and child", shift);
+            return check_fail("datamap and nodemap overlap", node);
         }
-        if (Py_SIZE(b) != 2 * ndata + nnodes) {
-            return check_fail("slot count does not match the bitmaps", shift);
+        if (shift == 60 && ((b->datamap | b->nodemap) >> 16)) {
+            return check_fail("level 12 uses more than 4 bits", node);
         }
-        if (shift > 60 && (b->datamap | b->nodemap) != 0 && !is_root) {
-            return check_fail("trie deeper than the hash", shift);
-        }
-        i = 0;
-        for (bitpos = 0; bitpos < 32; bitpos++) {
-            uint32_t bit = (uint32_t)1 << bitpos;
-            uint64_t sub_prefix = prefix | ((uint64_t)bitpos << shift);
+        for (bit = 1; bit; bit <<= 1) {
+            uint64_t idx = (uint64_t)__builtin_ctz(bit);
+            uint64_t sub_prefix = prefix | (idx << shift);
             if (b->datamap & bit) {
                 uint64_t h;
-                PyObject *k = b->slots[2 * index_of(b->datamap, bit)];
-                PyObject *v = b->slots[2 * index_of(b->datamap, bit) + 1];
-                if (march_hamt_hash(k, &h) < 0) {
+                PyObject *k = b->slots[di], *v = b->slots[di + 1];
+                if (k == NULL || v == NULL) {
+                    return check_fail("NULL slot", node);
+                }
+                if (check_key_path(k, sub_prefix, shift + 5, &h) < 0) {
                     return -1;
                 }
-                if ((h & (pmask | ((uint64_t)MARCH_HAMT_MASK << shift)))
-                    != (sub_prefix & (pmask | ((uint64_t)MARCH_HAMT_MASK
-                                               << shift)))) {
-                    return check_fail("key off its hash path", shift);
+                if (cyclic(k) || cyclic(v)) {
+                    needs_track = 1;
                 }
-                if (!tracked && (needs_tracking(k) || needs_tracking(v))) {
-                    return check_fail("untracked node holds a cyclic object",
-                                      shift);
-                }
+                total += 1;
+                di += 2;
             }
-            if (b->nodemap & bit) {
-                PyObject *child = b->slots[2 * ndata
-                                           + index_of(b->nodemap, bit)];
-                if (!MarchBitmapNode_Check(child)
-                    && !MarchCollisionNode_Check(child)) {
-                    return check_fail("child is not a node", shift);
+            else if (b->nodemap & bit) {
+                PyObject *child = b->slots[ci];
+                Py_ssize_t sub;
+                if (child == NULL) {
+                    return check_fail("NULL child", node);
                 }
-                if (!tracked && PyObject_GC_IsTracked(child)) {
-                    return check_fail("untracked node has a tracked child",
-                                      shift);
-                }
-                if (check_node(child, shift + MARCH_HAMT_BITS, sub_prefix, 0,
-                               &sub) < 0) {
+                sub = check_node(child, shift + 5, sub_prefix, 0, levels + 1);
+                if (sub < 0) {
                     return -1;
+                }
+                if (is_tracked(child)) {
+                    needs_track = 1;
                 }
                 total += sub;
-                i++;
+                ci++;
             }
         }
         if (total != b->count) {
-            return check_fail("count does not match the subtree", shift);
+            return check_fail("count does not match the entries", node);
         }
         if (!is_root) {
-            if (b->count < 2) {
+            if (total < 2) {
                 return check_fail("non-root node with fewer than 2 entries",
-                                  shift);
+                                  node);
             }
-            if (ndata == 0 && nnodes == 1
-                && MarchCollisionNode_Check(b->slots[0])) {
-                return check_fail("lone collision node not moved up", shift);
+            if (b->datamap == 0 && POPC(b->nodemap) == 1
+                    && MarchCollisionNode_Check(b->slots[0])) {
+                return check_fail("non-root node holding only a collision "
+                                  "node", node);
             }
         }
-        *count = total;
-        return 0;
+        if (needs_track && !is_tracked(b)) {
+            return check_fail("node holds a non-atomic object or a tracked "
+                              "child but is not GC-tracked", node);
+        }
+        return total;
     }
 }
 
 int
 march_hamt_check(MarchBitmapNode *root)
 {
-    Py_ssize_t count;
-    if (!MarchBitmapNode_Check(root)) {
-        return check_fail("root is not a bitmap node", 0);
+    if (check_node((PyObject *)root, 0, 0, 1, 1) < 0) {
+        return -1;
     }
-    return check_node((PyObject *)root, 0, 0, 1, &count);
+    return 0;
 }
 
 static int
@@ -1207,7 +1321,7 @@ node_depth(PyObject *node)
     if (MarchBitmapNode_Check(node)) {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         Py_ssize_t i;
-        for (i = 2 * POPCOUNT(b->datamap); i < Py_SIZE(b); i++) {
+        for (i = 2 * POPC(b->datamap); i < BSIZE(b); i++) {
             int d = node_depth(b->slots[i]);
             if (d > best) {
                 best = d;
@@ -1224,4 +1338,37 @@ march_hamt_depth(MarchBitmapNode *root)
         return 0;
     }
     return node_depth((PyObject *)root);
+}
+
+static void
+node_stats(PyObject *node, int depth, MarchHamtStats *st)
+{
+    if (MarchBitmapNode_Check(node)) {
+        MarchBitmapNode *b = (MarchBitmapNode *)node;
+        Py_ssize_t i, nd = POPC(b->datamap);
+        st->bitmap_nodes++;
+        st->bitmap_slots += BSIZE(b);
+        st->bitmap_branches += nd + POPC(b->nodemap);
+        st->entry_depth_sum += nd * depth;
+        st->bytes += (Py_ssize_t)(2 * sizeof(void *)
+                     + offsetof(MarchBitmapNode, slots)
+                     + (size_t)BSIZE(b) * sizeof(PyObject *));
+        for (i = 2 * nd; i < BSIZE(b); i++) {
+            node_stats(b->slots[i], depth + 1, st);
+        }
+    }
+    else {
+        st->collision_nodes++;
+        st->entry_depth_sum += (Py_SIZE(node) / 2) * depth;
+        st->bytes += (Py_ssize_t)(2 * sizeof(void *)
+                     + offsetof(MarchCollisionNode, slots)
+                     + (size_t)Py_SIZE(node) * sizeof(PyObject *));
+    }
+}
+
+void
+march_hamt_stats(MarchBitmapNode *root, MarchHamtStats *st)
+{
+    memset(st, 0, sizeof(*st));
+    node_stats((PyObject *)root, 1, st);
 }

@@ -1,6 +1,6 @@
 /*
  * hamt.h -- the algorithms of march's persistent hash map (see hamt.c for
- * the design comment: node layout, invariants, hashing).
+ * the design comment: node layout, invariants, hashing, GC policy).
  *
  * The Python types (Map, MapMutation, views) live in hamtmodule.c and use
  * only what is declared here.
@@ -15,18 +15,20 @@
 #define MARCH_HAMT_BITS 5
 #define MARCH_HAMT_MASK 31u
 #define MARCH_HAMT_MAX_LEVELS 13
-/* iteration stack: 13 bitmap levels plus one collision node */
+/* iteration stack: 13 bitmap levels plus one collision node, plus slack */
 #define MARCH_HAMT_STACK (MARCH_HAMT_MAX_LEVELS + 2)
 
-/* A bitmap-compressed trie node (CHAMP layout).
- *   ob_size  number of slots in use: 2 * popcount(datamap) + popcount(nodemap)
+/* A bitmap-compressed trie node (CHAMP layout).  It is allocated as a
+ * variable-size object of 2 * popcount(datamap) + popcount(nodemap) slots,
+ * but the ob_size field is reused for `count` (the slot count follows from
+ * the bitmaps): the header is then 56 bytes with the GC header, 8 less.
  *   slots    key0, value0, key1, value1, ..., child0, child1, ...
  *            (entries, then children, each in ascending bit order) */
 typedef struct {
-    PyObject_VAR_HEAD
+    PyObject_HEAD
+    Py_ssize_t count;       /* entries in this whole subtree (ob_size's place) */
     uint32_t datamap;       /* slots holding an inline key/value entry */
     uint32_t nodemap;       /* slots holding a child node */
-    Py_ssize_t count;       /* entries in this whole subtree */
     uint64_t owner;         /* mutation that may edit it in place; 0: none */
     PyObject *slots[1];
 } MarchBitmapNode;
@@ -59,6 +61,23 @@ int march_hamt_ready(void);                 /* PyType_Ready the node types */
 MarchBitmapNode *march_hamt_empty(void);    /* new reference to the empty root */
 uint64_t march_hamt_new_owner(void);        /* a fresh mutation id (never 0) */
 
+/* Optional bijective 64-bit finalizer (murmur3 fmix64).  OFF by default: the
+ * design fixes h = hash(key) as u64, and the pure-Python twin relies on it.
+ * Build with -DMARCH_HASH_MIX=1 only for the measurements in
+ * docs/design-hamt.md. */
+static inline uint64_t
+march_hamt_mix(uint64_t h)
+{
+#if defined(MARCH_HASH_MIX) && MARCH_HASH_MIX
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+#endif
+    return h;
+}
+
 /* the hash march uses for a key: hash(key) as unsigned 64 bits */
 static inline int
 march_hamt_hash(PyObject *key, uint64_t *hash)
@@ -67,7 +86,7 @@ march_hamt_hash(PyObject *key, uint64_t *hash)
     if (h == -1 && PyErr_Occurred()) {
         return -1;
     }
-    *hash = (uint64_t)h;
+    *hash = march_hamt_mix((uint64_t)h);
     return 0;
 }
 
@@ -101,6 +120,18 @@ int march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value);
 /* debugging: 0 when every invariant holds, else -1 with AssertionError */
 int march_hamt_check(MarchBitmapNode *root);
 int march_hamt_depth(MarchBitmapNode *root);
+
+/* statistics for the design doc: number of bitmap nodes, collision nodes,
+ * total slots used by bitmap nodes, sum of entry depths (root = 1) */
+typedef struct {
+    Py_ssize_t bitmap_nodes;
+    Py_ssize_t collision_nodes;
+    Py_ssize_t bitmap_slots;     /* entries (2 slots) + children (1 slot) */
+    Py_ssize_t bitmap_branches;  /* popcount(datamap | nodemap) summed */
+    Py_ssize_t entry_depth_sum;
+    Py_ssize_t bytes;            /* node memory, GC headers included */
+} MarchHamtStats;
+void march_hamt_stats(MarchBitmapNode *root, MarchHamtStats *st);
 
 /* GC helper: a node or root that holds possibly-cyclic objects is tracked */
 static inline int

@@ -1,75 +1,104 @@
 /*
- * hamtmodule.c -- the Python types over hamt.c: march._hamt.Map,
- * MapMutation, the keys/values/items views and their iterator.
+ * hamtmodule.c -- the Python types of march.Map (module march._hamt).
  *
- * Map          an immutable value: a root node (hamt.c), a cached hash, a
- *              weak reference list.  GC-tracked only when its root is
- *              (see common.h), so a map of atomic keys and values costs the
- *              cyclic collector nothing.
- * MapMutation  a transient: a root and the owner id that lets it edit the
- *              nodes it copied in place.  finish() hands the root to a new
- *              Map in O(1) and sets owner to 0: every later edit raises
- *              ValueError.  A `busy` flag refuses re-entrant edits (a key's
- *              __eq__ editing the same mutation while it is being edited).
+ * The algorithms (nodes, find, assoc, without, iteration, equality, the
+ * invariant checker) are in hamt.c; this file is the type glue:
  *
- * All the algorithms are in hamt.c; this file converts arguments, raises
- * the Python-level errors and builds the objects.
+ *   Map           {root, cached hash (-1: not yet), weakreflist}.  Immutable.
+ *                 GC-tracked only when its root node is (the root never
+ *                 changes), see the GC policy in hamt.c / common.h.
+ *   MapMutation   {root, owner (0 once finished), busy, weakreflist}.  Always
+ *                 GC-tracked (its root may become tracked at any time).
+ *                 `busy` counts operations in progress that walk the tree
+ *                 (they may call a key's __eq__ or a value's __repr__);
+ *                 a mutating call made from such code would edit nodes in
+ *                 place under the walker's feet, so it raises RuntimeError.
+ *   MapKeys, MapValues, MapItems   views over a Map.
+ *   MapIterator   holds a strong reference to the root it walks.
+ *
+ * Map.update(), Map(...), m | other and MapMutation.update() build through a
+ * private owner id (a fresh transient): in-place edits of the nodes the
+ * update itself created, never of shared nodes.  MapMutation.update() is
+ * atomic: on an error the mutation keeps its previous root.
  */
 #include "hamt.h"
-
 #include <stddef.h>
+
+static PyTypeObject Map_Type;
+static PyTypeObject MapMutation_Type;
+static PyTypeObject MapKeys_Type;
+static PyTypeObject MapValues_Type;
+static PyTypeObject MapItems_Type;
+static PyTypeObject MapIterator_Type;
+
+static PyObject *abc_mapping = NULL;    /* collections.abc.Mapping */
 
 typedef struct {
     PyObject_HEAD
     MarchBitmapNode *root;
-    Py_hash_t hash;             /* -1: not computed yet */
+    Py_hash_t hash;
     PyObject *weakreflist;
 } MapObject;
 
 typedef struct {
     PyObject_HEAD
     MarchBitmapNode *root;
-    uint64_t owner;             /* 0 once finished */
-    int busy;
+    uint64_t owner;         /* 0: finished */
+    Py_ssize_t busy;
     PyObject *weakreflist;
 } MutationObject;
 
-enum { VIEW_KEYS, VIEW_VALUES, VIEW_ITEMS };
-
 typedef struct {
     PyObject_HEAD
     MapObject *map;
-    int kind;
 } ViewObject;
 
+enum { IT_KEYS = 0, IT_VALUES = 1, IT_ITEMS = 2 };
+
 typedef struct {
     PyObject_HEAD
-    MapObject *map;
+    MarchBitmapNode *root;  /* strong; NULL once cleared */
     MarchHamtIter it;
-    Py_ssize_t left;
+    Py_ssize_t remaining;
     int kind;
 } IterObject;
 
-static PyTypeObject Map_Type;
-static PyTypeObject Mutation_Type;
-static PyTypeObject Keys_Type;
-static PyTypeObject Values_Type;
-static PyTypeObject Items_Type;
-static PyTypeObject Iter_Type;
+#define Map_Check(o) PyObject_TypeCheck((o), &Map_Type)
+#define Mutation_Check(o) PyObject_TypeCheck((o), &MapMutation_Type)
 
-static PyObject *mapping_abc = NULL;    /* collections.abc.Mapping */
-
-#define Map_Check(o) (Py_TYPE(o) == &Map_Type)
-#define Mutation_Check(o) (Py_TYPE(o) == &Mutation_Type)
+static void
+set_key_error(PyObject *key)
+{
+    PyObject *t = PyTuple_Pack(1, key);
+    if (t != NULL) {
+        PyErr_SetObject(PyExc_KeyError, t);
+        Py_DECREF(t);
+    }
+}
 
 /* ------------------------------------------------------------------ */
-/* Map objects                                                         */
+/* Map allocation                                                      */
 
-/* A new Map over `root` (the reference is stolen). */
+/* A new map over `root` (stolen). */
 static MapObject *
-map_from_root(MarchBitmapNode *root)
+map_from_root(PyTypeObject *type, MarchBitmapNode *root)
 {
-    MapObject *m = PyObject_GC_New(MapObject, &Map_Type);
+    MapObject *m;
+    if (type == &Map_Type) {
+        m = PyObject_GC_New(MapObject, &Map_Type);
+        if (m == NULL) {
+            Py_DECREF(root);
+            return NULL;
+        }
+        m->root = root;
+        m->hash = -1;
+        m->weakreflist = NULL;
+        if (PyObject_GC_IsTracked((PyObject *)root)) {
+            PyObject_GC_Track(m);
+        }
+        return m;
+    }
+    m = (MapObject *)type->tp_alloc(type, 0);
     if (m == NULL) {
         Py_DECREF(root);
         return NULL;
@@ -77,23 +106,241 @@ map_from_root(MarchBitmapNode *root)
     m->root = root;
     m->hash = -1;
     m->weakreflist = NULL;
-    if (PyObject_GC_IsTracked((PyObject *)root)) {
-        PyObject_GC_Track(m);
-    }
     return m;
 }
 
-static void
-map_dealloc(MapObject *self)
+/* ------------------------------------------------------------------ */
+/* building: assoc a stream of pairs into a root                       */
+
+static int
+assoc_into(MarchBitmapNode **root, PyObject *key, uint64_t hash,
+           PyObject *value, uint64_t owner)
 {
-    PyObject_GC_UnTrack(self);
-    if (self->weakreflist != NULL) {
-        PyObject_ClearWeakRefs((PyObject *)self);
+    int added;
+    MarchBitmapNode *nr = march_hamt_assoc(*root, key, hash, value, owner,
+                                           &added);
+    if (nr == NULL) {
+        return -1;
     }
-    Py_TRASHCAN_BEGIN(self, map_dealloc)
-    Py_CLEAR(self->root);
-    PyObject_GC_Del(self);
-    Py_TRASHCAN_END
+    Py_SETREF(*root, nr);
+    return 0;
+}
+
+static int
+assoc_dict(MarchBitmapNode **root, PyObject *d, uint64_t owner)
+{
+    Py_ssize_t pos = 0, size = PyDict_GET_SIZE(d);
+    PyObject *k, *v;
+    Py_hash_t h;
+    while (_PyDict_Next(d, &pos, &k, &v, &h)) {
+        int r;
+        Py_INCREF(k);
+        Py_INCREF(v);
+        r = assoc_into(root, k, march_hamt_mix((uint64_t)h), v, owner);
+        Py_DECREF(k);
+        Py_DECREF(v);
+        if (r < 0) {
+            return -1;
+        }
+        if (PyDict_GET_SIZE(d) != size) {
+            PyErr_SetString(PyExc_RuntimeError,
+                            "dictionary changed size during iteration");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+assoc_map(MarchBitmapNode **root, MapObject *m, uint64_t owner)
+{
+    MarchHamtIter it;
+    PyObject *k, *v;
+    MarchBitmapNode *src = m->root;
+    int r = 0;
+    if ((*root)->count == 0) {
+        Py_INCREF(src);
+        Py_SETREF(*root, src);
+        return 0;
+    }
+    Py_INCREF(src);
+    march_hamt_iter_init(&it, src);
+    while (march_hamt_iter_next(&it, &k, &v)) {
+        uint64_t h;
+        if (march_hamt_hash(k, &h) < 0 || assoc_into(root, k, h, v, owner) < 0) {
+            r = -1;
+            break;
+        }
+    }
+    Py_DECREF(src);
+    return r;
+}
+
+static int
+assoc_pairs(MarchBitmapNode **root, PyObject *iterable, uint64_t owner)
+{
+    PyObject *it = PyObject_GetIter(iterable), *item;
+    Py_ssize_t i = 0;
+    if (it == NULL) {
+        return -1;
+    }
+    while ((item = PyIter_Next(it)) != NULL) {
+        PyObject *k, *v, *seq = NULL;
+        uint64_t h;
+        int r;
+        if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
+            k = PyTuple_GET_ITEM(item, 0);
+            v = PyTuple_GET_ITEM(item, 1);
+        }
+        else {
+            seq = PySequence_Fast(item, "");
+            if (seq == NULL) {
+                if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                    PyErr_Format(PyExc_TypeError,
+                                 "cannot convert map update sequence element "
+                                 "#%zd to a sequence", i);
+                }
+                goto fail;
+            }
+            if (PySequence_Fast_GET_SIZE(seq) != 2) {
+                PyErr_Format(PyExc_ValueError,
+                             "map update sequence element #%zd has length "
+                             "%zd; 2 is required", i,
+                             PySequence_Fast_GET_SIZE(seq));
+                goto fail;
+            }
+            k = PySequence_Fast_GET_ITEM(seq, 0);
+            v = PySequence_Fast_GET_ITEM(seq, 1);
+        }
+        r = march_hamt_hash(k, &h);
+        if (r == 0) {
+            r = assoc_into(root, k, h, v, owner);
+        }
+        Py_XDECREF(seq);
+        Py_DECREF(item);
+        if (r < 0) {
+            Py_DECREF(it);
+            return -1;
+        }
+        i++;
+        continue;
+    fail:
+        Py_XDECREF(seq);
+        Py_DECREF(item);
+        Py_DECREF(it);
+        return -1;
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* *items = col.items (new reference), or NULL without an error when col has
+ * no such attribute.  -1 on another error. */
+static int
+get_items_attr(PyObject *col, PyObject **items)
+{
+    *items = PyObject_GetAttrString(col, "items");
+    if (*items == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            return -1;
+        }
+        PyErr_Clear();
+    }
+    return 0;
+}
+
+/* Returns a new reference to `root` updated with col (a Map, a dict, an
+ * object with items(), or an iterable of pairs) and then the keyword
+ * arguments, editing only nodes created with `owner` (a fresh id). */
+static MarchBitmapNode *
+update_root(MarchBitmapNode *root, PyObject *col, PyObject *kwds,
+            uint64_t owner)
+{
+    MarchBitmapNode *r = root;
+    Py_INCREF(r);
+    if (col != NULL && col != Py_None) {
+        int rc;
+        if (Map_Check(col)) {
+            rc = assoc_map(&r, (MapObject *)col, owner);
+        }
+        else if (PyDict_CheckExact(col)) {
+            rc = assoc_dict(&r, col, owner);
+        }
+        else if (Mutation_Check(col)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "cannot create Maps from MapMutations");
+            rc = -1;
+        }
+        else {
+            PyObject *items;
+            if (get_items_attr(col, &items) < 0) {
+                rc = -1;
+            }
+            else if (items != NULL) {
+                PyObject *seq = PyObject_CallNoArgs(items);
+                Py_DECREF(items);
+                if (seq == NULL) {
+                    rc = -1;
+                }
+                else {
+                    rc = assoc_pairs(&r, seq, owner);
+                    Py_DECREF(seq);
+                }
+            }
+            else {
+                rc = assoc_pairs(&r, col, owner);
+            }
+        }
+        if (rc < 0) {
+            Py_DECREF(r);
+            return NULL;
+        }
+    }
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        if (assoc_dict(&r, kwds, owner) < 0) {
+            Py_DECREF(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Map                                                                 */
+
+static PyObject *
+map_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *col = NULL;
+    MarchBitmapNode *root, *empty;
+    int has_kw = kwds != NULL && PyDict_GET_SIZE(kwds) > 0;
+
+    if (!PyArg_UnpackTuple(args, "Map", 0, 1, &col)) {
+        return NULL;
+    }
+    if (col != NULL && Map_Check(col) && !has_kw) {
+        MapObject *src = (MapObject *)col, *m;
+        if (type == &Map_Type && Py_IS_TYPE(col, &Map_Type)) {
+            Py_INCREF(col);
+            return col;
+        }
+        Py_INCREF(src->root);
+        m = map_from_root(type, src->root);
+        if (m != NULL) {
+            m->hash = src->hash;
+        }
+        return (PyObject *)m;
+    }
+    empty = march_hamt_empty();
+    if (col == NULL && !has_kw) {
+        return (PyObject *)map_from_root(type, empty);
+    }
+    root = update_root(empty, col, kwds, march_hamt_new_owner());
+    Py_DECREF(empty);
+    if (root == NULL) {
+        return NULL;
+    }
+    return (PyObject *)map_from_root(type, root);
 }
 
 static int
@@ -106,228 +353,24 @@ map_traverse(MapObject *self, visitproc visit, void *arg)
 static int
 map_clear(MapObject *self)
 {
-    /* only ever called on garbage; leave a valid (empty) map behind */
-    MarchBitmapNode *empty = march_hamt_empty();
-    if (empty == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
-    Py_SETREF(self->root, empty);
+    /* keep the map usable: an empty root instead of NULL */
+    MarchBitmapNode *old = self->root;
+    self->root = march_hamt_empty();
+    Py_XDECREF(old);
     return 0;
 }
 
-/* Apply `col` (a Map, a mapping or an iterable of pairs) and the keyword
- * arguments to *root, a root owned by `owner` or shared.  On error *root is
- * left as a valid root (possibly partly updated: callers drop it). */
-static int
-apply_update(MarchBitmapNode **root, uint64_t owner, PyObject *col,
-             PyObject *kwargs);
-
-static int
-root_set(MarchBitmapNode **root, uint64_t owner, PyObject *key,
-         PyObject *value)
+static void
+map_dealloc(MapObject *self)
 {
-    uint64_t hash;
-    int added;
-    MarchBitmapNode *res;
-    if (march_hamt_hash(key, &hash) < 0) {
-        return -1;
+    PyObject_GC_UnTrack(self);
+    Py_TRASHCAN_BEGIN(self, map_dealloc)
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
     }
-    res = march_hamt_assoc(*root, key, hash, value, owner, &added);
-    if (res == NULL) {
-        return -1;
-    }
-    Py_SETREF(*root, res);
-    return 0;
-}
-
-static int
-apply_pairs(MarchBitmapNode **root, uint64_t owner, PyObject *col)
-{
-    PyObject *iter = PyObject_GetIter(col), *item;
-    Py_ssize_t i = 0;
-    if (iter == NULL) {
-        return -1;
-    }
-    while ((item = PyIter_Next(iter)) != NULL) {
-        PyObject *fast = PySequence_Fast(item, "");
-        int r;
-        if (fast == NULL) {
-            Py_DECREF(item);
-            Py_DECREF(iter);
-            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-                PyErr_Format(PyExc_TypeError,
-                             "cannot convert map update sequence element "
-                             "#%zd to a sequence", i);
-            }
-            return -1;
-        }
-        if (PySequence_Fast_GET_SIZE(fast) != 2) {
-            PyErr_Format(PyExc_ValueError,
-                         "map update sequence element #%zd has length "
-                         "%zd; 2 is required",
-                         i, PySequence_Fast_GET_SIZE(fast));
-            Py_DECREF(fast);
-            Py_DECREF(item);
-            Py_DECREF(iter);
-            return -1;
-        }
-        r = root_set(root, owner, PySequence_Fast_GET_ITEM(fast, 0),
-                     PySequence_Fast_GET_ITEM(fast, 1));
-        Py_DECREF(fast);
-        Py_DECREF(item);
-        if (r < 0) {
-            Py_DECREF(iter);
-            return -1;
-        }
-        i++;
-    }
-    Py_DECREF(iter);
-    return PyErr_Occurred() ? -1 : 0;
-}
-
-static int
-apply_dict(MarchBitmapNode **root, uint64_t owner, PyObject *dict)
-{
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(dict, &pos, &key, &value)) {
-        int r;
-        Py_INCREF(key);
-        Py_INCREF(value);
-        r = root_set(root, owner, key, value);
-        Py_DECREF(key);
-        Py_DECREF(value);
-        if (r < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int
-apply_map(MarchBitmapNode **root, uint64_t owner, MapObject *other)
-{
-    MarchHamtIter it;
-    PyObject *key, *value;
-    if ((*root)->count == 0 && owner != 0) {
-        /* nothing to merge into: share the other map's tree */
-        Py_SETREF(*root, (MarchBitmapNode *)Py_NewRef(other->root));
-        return 0;
-    }
-    march_hamt_iter_init(&it, other->root);
-    while (march_hamt_iter_next(&it, &key, &value)) {
-        if (root_set(root, owner, key, value) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int
-apply_mapping(MarchBitmapNode **root, uint64_t owner, PyObject *col)
-{
-    PyObject *keys = PyMapping_Keys(col), *iter, *key;
-    if (keys == NULL) {
-        return -1;
-    }
-    iter = PyObject_GetIter(keys);
-    Py_DECREF(keys);
-    if (iter == NULL) {
-        return -1;
-    }
-    while ((key = PyIter_Next(iter)) != NULL) {
-        PyObject *value = PyObject_GetItem(col, key);
-        int r;
-        if (value == NULL) {
-            Py_DECREF(key);
-            Py_DECREF(iter);
-            return -1;
-        }
-        r = root_set(root, owner, key, value);
-        Py_DECREF(key);
-        Py_DECREF(value);
-        if (r < 0) {
-            Py_DECREF(iter);
-            return -1;
-        }
-    }
-    Py_DECREF(iter);
-    return PyErr_Occurred() ? -1 : 0;
-}
-
-static int
-apply_update(MarchBitmapNode **root, uint64_t owner, PyObject *col,
-             PyObject *kwargs)
-{
-    if (col != NULL && col != Py_None) {
-        int r;
-        if (Map_Check(col)) {
-            r = apply_map(root, owner, (MapObject *)col);
-        }
-        else if (Mutation_Check(col)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "cannot update a map from a MapMutation; "
-                            "finish() it first");
-            r = -1;
-        }
-        else if (PyDict_Check(col)) {
-            r = apply_dict(root, owner, col);
-        }
-        else {
-            int has_keys = PyObject_HasAttrString(col, "keys");
-            r = has_keys ? apply_mapping(root, owner, col)
-                         : apply_pairs(root, owner, col);
-        }
-        if (r < 0) {
-            return -1;
-        }
-    }
-    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
-        return apply_dict(root, owner, kwargs);
-    }
-    return 0;
-}
-
-/* A new Map: `base` updated with col and kwargs, through a private
- * mutation (nodes are edited in place while building). */
-static PyObject *
-map_updated(MarchBitmapNode *base, PyObject *col, PyObject *kwargs)
-{
-    MarchBitmapNode *root = (MarchBitmapNode *)Py_NewRef(base);
-    uint64_t owner = march_hamt_new_owner();
-    if (apply_update(&root, owner, col, kwargs) < 0) {
-        Py_DECREF(root);
-        return NULL;
-    }
-    return (PyObject *)map_from_root(root);
-}
-
-static PyObject *
-map_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    PyObject *col = NULL;
-    MarchBitmapNode *empty;
-    PyObject *res;
-    if (type != &Map_Type) {
-        PyErr_SetString(PyExc_TypeError, "march.Map cannot be subclassed");
-        return NULL;
-    }
-    if (!PyArg_UnpackTuple(args, "Map", 0, 1, &col)) {
-        return NULL;
-    }
-    if (col != NULL && Map_Check(col)
-        && (kwargs == NULL || PyDict_GET_SIZE(kwargs) == 0)) {
-        return (PyObject *)map_from_root(
-            (MarchBitmapNode *)Py_NewRef(((MapObject *)col)->root));
-    }
-    empty = march_hamt_empty();
-    if (empty == NULL) {
-        return NULL;
-    }
-    res = map_updated(empty, col, kwargs);
-    Py_DECREF(empty);
-    return res;
+    Py_CLEAR(self->root);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+    Py_TRASHCAN_END
 }
 
 static Py_ssize_t
@@ -336,302 +379,298 @@ map_length(MapObject *self)
     return self->root->count;
 }
 
-/* 1 found, 0 absent, -1 error */
-static int
-root_find(MarchBitmapNode *root, PyObject *key, PyObject **value)
-{
-    uint64_t hash;
-    if (march_hamt_hash(key, &hash) < 0) {
-        return -1;
-    }
-    return march_hamt_find(root, key, hash, value);
-}
-
 static PyObject *
 map_subscript(MapObject *self, PyObject *key)
 {
-    PyObject *value;
-    int r = root_find(self->root, key, &value);
-    if (r < 0) {
+    uint64_t h;
+    PyObject *v;
+    int r;
+    if (march_hamt_hash(key, &h) < 0) {
         return NULL;
+    }
+    r = march_hamt_find(self->root, key, h, &v);
+    if (r > 0) {
+        Py_INCREF(v);
+        return v;
     }
     if (r == 0) {
-        PyErr_SetObject(PyExc_KeyError, key);
-        return NULL;
+        set_key_error(key);
     }
-    return Py_NewRef(value);
+    return NULL;
 }
 
 static int
 map_contains(MapObject *self, PyObject *key)
 {
-    PyObject *value;
-    return root_find(self->root, key, &value);
+    uint64_t h;
+    PyObject *v;
+    if (march_hamt_hash(key, &h) < 0) {
+        return -1;
+    }
+    return march_hamt_find(self->root, key, h, &v);
 }
 
 static PyObject *
 map_get(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *value, *dflt = Py_None;
+    uint64_t h;
+    PyObject *v, *dflt = Py_None;
     int r;
-    if (nargs < 1 || nargs > 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "get() takes 1 or 2 arguments (%zd given)", nargs);
+    if (!_PyArg_CheckPositional("get", nargs, 1, 2)) {
         return NULL;
     }
     if (nargs == 2) {
         dflt = args[1];
     }
-    r = root_find(self->root, args[0], &value);
+    if (march_hamt_hash(args[0], &h) < 0) {
+        return NULL;
+    }
+    r = march_hamt_find(self->root, args[0], h, &v);
     if (r < 0) {
         return NULL;
     }
-    return Py_NewRef(r ? value : dflt);
+    if (r == 0) {
+        v = dflt;
+    }
+    Py_INCREF(v);
+    return v;
 }
 
 static PyObject *
 map_set(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    uint64_t hash;
+    uint64_t h;
     int added;
-    MarchBitmapNode *root;
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "set() takes exactly 2 arguments (%zd given)", nargs);
+    MarchBitmapNode *nr;
+    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
         return NULL;
     }
-    if (march_hamt_hash(args[0], &hash) < 0) {
+    if (march_hamt_hash(args[0], &h) < 0) {
         return NULL;
     }
-    root = march_hamt_assoc(self->root, args[0], hash, args[1], 0, &added);
-    if (root == NULL) {
+    nr = march_hamt_assoc(self->root, args[0], h, args[1], 0, &added);
+    if (nr == NULL) {
         return NULL;
     }
-    if (root == self->root) {
-        Py_DECREF(root);
-        return Py_NewRef(self);
+    if (nr == self->root) {
+        Py_DECREF(nr);
+        Py_INCREF(self);
+        return (PyObject *)self;
     }
-    return (PyObject *)map_from_root(root);
+    return (PyObject *)map_from_root(&Map_Type, nr);
 }
 
-/* delete (strict: KeyError when absent) or discard */
-static PyObject *
-map_without(MapObject *self, PyObject *key, int strict)
+/* 1 removed (*out new map), 0 absent, -1 error */
+static int
+map_without(MapObject *self, PyObject *key, PyObject **out)
 {
-    uint64_t hash;
+    uint64_t h;
     int found;
-    MarchBitmapNode *root;
-    if (march_hamt_hash(key, &hash) < 0) {
-        return NULL;
+    MarchBitmapNode *nr;
+    if (march_hamt_hash(key, &h) < 0) {
+        return -1;
     }
-    root = march_hamt_without(self->root, key, hash, 0, &found);
-    if (root == NULL) {
-        return NULL;
+    nr = march_hamt_without(self->root, key, h, 0, &found);
+    if (nr == NULL) {
+        return -1;
     }
     if (!found) {
-        Py_DECREF(root);
-        if (strict) {
-            PyErr_SetObject(PyExc_KeyError, key);
-            return NULL;
-        }
-        return Py_NewRef(self);
+        Py_DECREF(nr);
+        return 0;
     }
-    return (PyObject *)map_from_root(root);
+    *out = (PyObject *)map_from_root(&Map_Type, nr);
+    return *out == NULL ? -1 : 1;
 }
 
 static PyObject *
 map_delete(MapObject *self, PyObject *key)
 {
-    return map_without(self, key, 1);
+    PyObject *out;
+    int r = map_without(self, key, &out);
+    if (r > 0) {
+        return out;
+    }
+    if (r == 0) {
+        set_key_error(key);
+    }
+    return NULL;
 }
 
 static PyObject *
 map_discard(MapObject *self, PyObject *key)
 {
-    return map_without(self, key, 0);
+    PyObject *out;
+    int r = map_without(self, key, &out);
+    if (r > 0) {
+        return out;
+    }
+    if (r == 0) {
+        Py_INCREF(self);
+        return (PyObject *)self;
+    }
+    return NULL;
 }
 
 static PyObject *
-map_update(MapObject *self, PyObject *args, PyObject *kwargs)
+map_update(MapObject *self, PyObject *args, PyObject *kwds)
 {
     PyObject *col = NULL;
+    MarchBitmapNode *nr;
     if (!PyArg_UnpackTuple(args, "update", 0, 1, &col)) {
         return NULL;
     }
     if ((col == NULL || col == Py_None)
-        && (kwargs == NULL || PyDict_GET_SIZE(kwargs) == 0)) {
-        return Py_NewRef(self);
+            && (kwds == NULL || PyDict_GET_SIZE(kwds) == 0)) {
+        Py_INCREF(self);
+        return (PyObject *)self;
     }
-    return map_updated(self->root, col, kwargs);
-}
-
-static int
-is_mapping(PyObject *o)
-{
-    if (Map_Check(o) || PyDict_Check(o)) {
-        return 1;
+    nr = update_root(self->root, col, kwds, march_hamt_new_owner());
+    if (nr == NULL) {
+        return NULL;
     }
-    if (mapping_abc == NULL) {
-        return 0;
+    if (nr == self->root) {
+        Py_DECREF(nr);
+        Py_INCREF(self);
+        return (PyObject *)self;
     }
-    return PyObject_IsInstance(o, mapping_abc);
+    return (PyObject *)map_from_root(&Map_Type, nr);
 }
 
 static PyObject *
 map_or(PyObject *a, PyObject *b)
 {
-    int r;
+    MapObject *m;
+    MarchBitmapNode *nr;
     if (!Map_Check(a)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
-    r = is_mapping(b);
-    if (r < 0) {
+    m = (MapObject *)a;
+    if (Map_Check(b)) {
+        MapObject *o = (MapObject *)b;
+        if (o->root->count == 0) {
+            Py_INCREF(a);
+            return a;
+        }
+        if (m->root->count == 0 && Py_IS_TYPE(b, &Map_Type)) {
+            Py_INCREF(b);
+            return b;
+        }
+    }
+    else if (!PyDict_Check(b)) {
+        int r = PyObject_IsInstance(b, abc_mapping);
+        if (r < 0) {
+            return NULL;
+        }
+        if (!r) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    }
+    nr = update_root(m->root, b, NULL, march_hamt_new_owner());
+    if (nr == NULL) {
         return NULL;
     }
-    if (!r) {
-        Py_RETURN_NOTIMPLEMENTED;
+    if (nr == m->root) {
+        Py_DECREF(nr);
+        Py_INCREF(a);
+        return a;
     }
-    if (Map_Check(b) && ((MapObject *)a)->root->count == 0) {
-        return Py_NewRef(b);
-    }
-    return map_updated(((MapObject *)a)->root, b, NULL);
+    return (PyObject *)map_from_root(&Map_Type, nr);
 }
 
-static PyObject *mutation_new_from(MarchBitmapNode *root);
+static PyObject *mutation_new_from_root(MarchBitmapNode *root);
 
 static PyObject *
 map_mutate(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return mutation_new_from(self->root);
+    return mutation_new_from_root(self->root);
 }
 
 static PyObject *
-map_richcompare(PyObject *a, PyObject *b, int op)
+view_new(PyTypeObject *type, MapObject *map)
 {
-    int r;
-    if (!Map_Check(a) || !(Map_Check(b) || Mutation_Check(b))
-        || (op != Py_EQ && op != Py_NE)) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
-    if (Mutation_Check(b)) {
-        /* the mutation's root is held: a value's __eq__ may edit it */
-        MarchBitmapNode *rb = (MarchBitmapNode *)Py_NewRef(
-            ((MutationObject *)b)->root);
-        r = march_hamt_equal(((MapObject *)a)->root, rb);
-        Py_DECREF(rb);
-    }
-    else {
-        r = march_hamt_equal(((MapObject *)a)->root, ((MapObject *)b)->root);
-    }
-    if (r < 0) {
+    ViewObject *v = PyObject_GC_New(ViewObject, type);
+    if (v == NULL) {
         return NULL;
     }
-    return PyBool_FromLong(op == Py_EQ ? r : !r);
-}
-
-static Py_hash_t
-map_hash(MapObject *self)
-{
-    if (self->hash == -1) {
-        self->hash = march_hamt_hash_entries(self->root);
+    Py_INCREF(map);
+    v->map = map;
+    if (PyObject_GC_IsTracked((PyObject *)map)) {
+        PyObject_GC_Track(v);
     }
-    return self->hash;
+    return (PyObject *)v;
 }
 
-/* "prefix{k: v, ...})" in iteration order */
 static PyObject *
-root_repr(PyObject *self, MarchBitmapNode *root, const char *prefix)
+map_keys(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    _PyUnicodeWriter writer;
-    MarchHamtIter it;
-    PyObject *key, *value;
-    int first = 1, r;
-    r = Py_ReprEnter(self);
-    if (r != 0) {
-        return r > 0 ? PyUnicode_FromString("...") : NULL;
+    return view_new(&MapKeys_Type, self);
+}
+
+static PyObject *
+map_values(MapObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return view_new(&MapValues_Type, self);
+}
+
+static PyObject *
+map_items(MapObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return view_new(&MapItems_Type, self);
+}
+
+static PyObject *
+iter_new(MarchBitmapNode *root, int kind)
+{
+    IterObject *it = PyObject_GC_New(IterObject, &MapIterator_Type);
+    if (it == NULL) {
+        return NULL;
     }
-    _PyUnicodeWriter_Init(&writer);
-    writer.overallocate = 1;
-    if (_PyUnicodeWriter_WriteASCIIString(&writer, prefix, -1) < 0) {
-        goto error;
-    }
-    march_hamt_iter_init(&it, root);
     Py_INCREF(root);
-    while (march_hamt_iter_next(&it, &key, &value)) {
-        PyObject *s;
-        if (!first
-            && _PyUnicodeWriter_WriteASCIIString(&writer, ", ", 2) < 0) {
-            goto error_root;
-        }
-        first = 0;
-        s = PyObject_Repr(key);
-        if (s == NULL || _PyUnicodeWriter_WriteStr(&writer, s) < 0) {
-            Py_XDECREF(s);
-            goto error_root;
-        }
-        Py_DECREF(s);
-        if (_PyUnicodeWriter_WriteASCIIString(&writer, ": ", 2) < 0) {
-            goto error_root;
-        }
-        s = PyObject_Repr(value);
-        if (s == NULL || _PyUnicodeWriter_WriteStr(&writer, s) < 0) {
-            Py_XDECREF(s);
-            goto error_root;
-        }
-        Py_DECREF(s);
+    it->root = root;
+    it->kind = kind;
+    it->remaining = root->count;
+    march_hamt_iter_init(&it->it, root);
+    if (PyObject_GC_IsTracked((PyObject *)root)) {
+        PyObject_GC_Track(it);
     }
-    Py_DECREF(root);
-    if (_PyUnicodeWriter_WriteASCIIString(&writer, "})", 2) < 0) {
-        goto error;
-    }
-    Py_ReprLeave(self);
-    return _PyUnicodeWriter_Finish(&writer);
-error_root:
-    Py_DECREF(root);
-error:
-    Py_ReprLeave(self);
-    _PyUnicodeWriter_Dealloc(&writer);
-    return NULL;
+    return (PyObject *)it;
 }
 
 static PyObject *
-map_repr(MapObject *self)
+map_iter(MapObject *self)
 {
-    return root_repr((PyObject *)self, self->root, "march.Map({");
+    return iter_new(self->root, IT_KEYS);
 }
 
 static PyObject *
-root_to_dict(MarchBitmapNode *root)
+entries_dict(MarchBitmapNode *root)
 {
     MarchHamtIter it;
-    PyObject *key, *value, *dict = PyDict_New();
-    if (dict == NULL) {
+    PyObject *k, *v, *d = PyDict_New();
+    if (d == NULL) {
         return NULL;
     }
+    Py_INCREF(root);
     march_hamt_iter_init(&it, root);
-    while (march_hamt_iter_next(&it, &key, &value)) {
-        if (PyDict_SetItem(dict, key, value) < 0) {
-            Py_DECREF(dict);
+    while (march_hamt_iter_next(&it, &k, &v)) {
+        if (PyDict_SetItem(d, k, v) < 0) {
+            Py_DECREF(root);
+            Py_DECREF(d);
             return NULL;
         }
     }
-    return dict;
+    Py_DECREF(root);
+    return d;
 }
 
 static PyObject *
 map_reduce(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *dict = root_to_dict(self->root);
-    if (dict == NULL) {
+    PyObject *d = entries_dict(self->root);
+    if (d == NULL) {
         return NULL;
     }
-    return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), dict);
-}
-
-static PyObject *
-map_copy(MapObject *self, PyObject *Py_UNUSED(ignored))
-{
-    return Py_NewRef(self);
+    return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), d);
 }
 
 static PyObject *
@@ -641,9 +680,10 @@ map_check(MapObject *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     if (PyObject_GC_IsTracked((PyObject *)self->root)
-        && !PyObject_GC_IsTracked((PyObject *)self)) {
+            && !PyObject_GC_IsTracked((PyObject *)self)) {
         PyErr_SetString(PyExc_AssertionError,
-                        "untracked map over a tracked root");
+                        "march.Map invariant violated: the root is GC-tracked "
+                        "but the map is not");
         return NULL;
     }
     Py_RETURN_NONE;
@@ -656,65 +696,139 @@ map_depth(MapObject *self, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
-map_sizeof(MapObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignored))
+map_stats(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromSsize_t((Py_ssize_t)sizeof(MapObject));
-}
-
-static PyObject *view_new(MapObject *map, PyTypeObject *type, int kind);
-
-static PyObject *
-map_keys(MapObject *self, PyObject *Py_UNUSED(ignored))
-{
-    return view_new(self, &Keys_Type, VIEW_KEYS);
-}
-
-static PyObject *
-map_values(MapObject *self, PyObject *Py_UNUSED(ignored))
-{
-    return view_new(self, &Values_Type, VIEW_VALUES);
+    MarchHamtStats st;
+    march_hamt_stats(self->root, &st);
+    return Py_BuildValue("{sn,sn,sn,sn,sn,sn,si}",
+                         "bitmap_nodes", st.bitmap_nodes,
+                         "collision_nodes", st.collision_nodes,
+                         "bitmap_slots", st.bitmap_slots,
+                         "bitmap_branches", st.bitmap_branches,
+                         "entry_depth_sum", st.entry_depth_sum,
+                         "bytes", st.bytes,
+                         "depth", march_hamt_depth(self->root));
 }
 
 static PyObject *
-map_items(MapObject *self, PyObject *Py_UNUSED(ignored))
+map_is_tracked(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return view_new(self, &Items_Type, VIEW_ITEMS);
+    return PyBool_FromLong(PyObject_GC_IsTracked((PyObject *)self));
 }
 
-static PyObject *iter_new(MapObject *map, int kind);
+static Py_hash_t
+map_hash(MapObject *self)
+{
+    if (self->hash == -1) {
+        self->hash = march_hamt_hash_entries(self->root);
+    }
+    return self->hash;
+}
 
 static PyObject *
-map_iter(MapObject *self)
+map_richcompare(PyObject *a, PyObject *b, int op)
 {
-    return iter_new(self, VIEW_KEYS);
+    MapObject *x, *y;
+    int r;
+    if (!Map_Check(b) || (op != Py_EQ && op != Py_NE)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    x = (MapObject *)a;
+    y = (MapObject *)b;
+    if (x->root->count != y->root->count
+            || (x->hash != -1 && y->hash != -1 && x->hash != y->hash)) {
+        r = 0;
+    }
+    else {
+        MarchBitmapNode *ra = x->root, *rb = y->root;
+        Py_INCREF(ra);
+        Py_INCREF(rb);
+        r = march_hamt_equal(ra, rb);
+        Py_DECREF(ra);
+        Py_DECREF(rb);
+        if (r < 0) {
+            return NULL;
+        }
+    }
+    return PyBool_FromLong(op == Py_EQ ? r : !r);
+}
+
+/* "prefix({k!r: v!r, ...})"; the caller guards recursion */
+static PyObject *
+entries_repr(const char *prefix, MarchBitmapNode *root)
+{
+    MarchHamtIter it;
+    PyObject *k, *v, *parts, *sep = NULL, *body = NULL, *res = NULL;
+    parts = PyList_New(0);
+    if (parts == NULL) {
+        return NULL;
+    }
+    Py_INCREF(root);
+    march_hamt_iter_init(&it, root);
+    while (march_hamt_iter_next(&it, &k, &v)) {
+        PyObject *s = PyUnicode_FromFormat("%R: %R", k, v);
+        if (s == NULL || PyList_Append(parts, s) < 0) {
+            Py_XDECREF(s);
+            goto done;
+        }
+        Py_DECREF(s);
+    }
+    sep = PyUnicode_FromString(", ");
+    if (sep == NULL) {
+        goto done;
+    }
+    body = PyUnicode_Join(sep, parts);
+    if (body == NULL) {
+        goto done;
+    }
+    res = PyUnicode_FromFormat("%s({%U})", prefix, body);
+done:
+    Py_DECREF(root);
+    Py_DECREF(parts);
+    Py_XDECREF(sep);
+    Py_XDECREF(body);
+    return res;
+}
+
+static PyObject *
+map_repr(MapObject *self)
+{
+    PyObject *res;
+    int r = Py_ReprEnter((PyObject *)self);
+    if (r != 0) {
+        return r > 0 ? PyUnicode_FromString("...") : NULL;
+    }
+    res = entries_repr("march.Map", self->root);
+    Py_ReprLeave((PyObject *)self);
+    return res;
 }
 
 static PyMethodDef map_methods[] = {
-    {"get", (PyCFunction)(void (*)(void))map_get, METH_FASTCALL,
-     "get(key, default=None): the value of key, or default"},
     {"set", (PyCFunction)(void (*)(void))map_set, METH_FASTCALL,
-     "set(key, value): a new map with key bound to value"},
+     "set(key, value) -> a new Map with key bound to value"},
+    {"get", (PyCFunction)(void (*)(void))map_get, METH_FASTCALL,
+     "get(key, default=None)"},
     {"delete", (PyCFunction)map_delete, METH_O,
-     "delete(key): a new map without key; KeyError when absent"},
+     "delete(key) -> a new Map without key (KeyError when absent)"},
     {"discard", (PyCFunction)map_discard, METH_O,
-     "discard(key): a new map without key; this map when absent"},
+     "discard(key) -> a new Map without key (the same map when absent)"},
     {"update", (PyCFunction)(void (*)(void))map_update,
      METH_VARARGS | METH_KEYWORDS,
-     "update(col=None, /, **kw): a new map with the entries of col and kw"},
+     "update(col=None, /, **kw) -> a new Map"},
     {"mutate", (PyCFunction)map_mutate, METH_NOARGS,
-     "mutate(): a MapMutation starting from this map"},
-    {"keys", (PyCFunction)map_keys, METH_NOARGS, "a view of the keys"},
-    {"values", (PyCFunction)map_values, METH_NOARGS, "a view of the values"},
-    {"items", (PyCFunction)map_items, METH_NOARGS,
-     "a view of the (key, value) pairs"},
+     "mutate() -> a MapMutation"},
+    {"keys", (PyCFunction)map_keys, METH_NOARGS, NULL},
+    {"values", (PyCFunction)map_values, METH_NOARGS, NULL},
+    {"items", (PyCFunction)map_items, METH_NOARGS, NULL},
     {"__reduce__", (PyCFunction)map_reduce, METH_NOARGS, NULL},
-    {"__copy__", (PyCFunction)map_copy, METH_NOARGS, NULL},
-    {"__sizeof__", (PyCFunction)map_sizeof, METH_NOARGS, NULL},
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
     {"_check", (PyCFunction)map_check, METH_NOARGS,
-     "debug: raise AssertionError if an invariant is broken"},
+     "verify the invariants (AssertionError on a violation)"},
     {"_depth", (PyCFunction)map_depth, METH_NOARGS,
-     "debug: the height of the trie"},
+     "height of the trie (0 when empty)"},
+    {"_stats", (PyCFunction)map_stats, METH_NOARGS,
+     "node statistics (for the design measurements)"},
+    {"_is_gc_tracked", (PyCFunction)map_is_tracked, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
@@ -741,7 +855,8 @@ static PyTypeObject Map_Type = {
     .tp_as_sequence = &map_as_sequence,
     .tp_as_mapping = &map_as_mapping,
     .tp_hash = (hashfunc)map_hash,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_MAPPING,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC
+                | Py_TPFLAGS_MAPPING,
     .tp_doc = "Map(col=None, /, **kw): a persistent hash map (HAMT)",
     .tp_traverse = (traverseproc)map_traverse,
     .tp_clear = (inquiry)map_clear,
@@ -750,37 +865,26 @@ static PyTypeObject Map_Type = {
     .tp_iter = (getiterfunc)map_iter,
     .tp_methods = map_methods,
     .tp_new = map_tp_new,
+    .tp_free = PyObject_GC_Del,
 };
 
 /* ------------------------------------------------------------------ */
 /* MapMutation                                                         */
 
 static PyObject *
-mutation_new_from(MarchBitmapNode *root)
+mutation_new_from_root(MarchBitmapNode *root)
 {
-    MutationObject *mm = PyObject_GC_New(MutationObject, &Mutation_Type);
+    MutationObject *mm = PyObject_GC_New(MutationObject, &MapMutation_Type);
     if (mm == NULL) {
         return NULL;
     }
-    mm->root = (MarchBitmapNode *)Py_NewRef(root);
+    Py_INCREF(root);
+    mm->root = root;
     mm->owner = march_hamt_new_owner();
     mm->busy = 0;
     mm->weakreflist = NULL;
     PyObject_GC_Track(mm);
     return (PyObject *)mm;
-}
-
-static void
-mutation_dealloc(MutationObject *self)
-{
-    PyObject_GC_UnTrack(self);
-    if (self->weakreflist != NULL) {
-        PyObject_ClearWeakRefs((PyObject *)self);
-    }
-    Py_TRASHCAN_BEGIN(self, mutation_dealloc)
-    Py_CLEAR(self->root);
-    PyObject_GC_Del(self);
-    Py_TRASHCAN_END
 }
 
 static int
@@ -793,16 +897,26 @@ mutation_traverse(MutationObject *self, visitproc visit, void *arg)
 static int
 mutation_clear(MutationObject *self)
 {
-    MarchBitmapNode *empty = march_hamt_empty();
-    if (empty == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
-    Py_SETREF(self->root, empty);
+    MarchBitmapNode *old = self->root;
+    self->root = march_hamt_empty();
+    Py_XDECREF(old);
     return 0;
 }
 
-/* May this mutation be edited now?  0 yes, -1 with an exception. */
+static void
+mutation_dealloc(MutationObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_TRASHCAN_BEGIN(self, mutation_dealloc)
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
+    Py_CLEAR(self->root);
+    PyObject_GC_Del(self);
+    Py_TRASHCAN_END
+}
+
+/* 0 when the mutation may be changed now, else -1 with an exception */
 static int
 mutation_writable(MutationObject *self)
 {
@@ -812,60 +926,108 @@ mutation_writable(MutationObject *self)
     }
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError,
-                        "MapMutation edited while it is being edited");
+                        "MapMutation changed while one of its operations was "
+                        "in progress (from a key's __eq__ or __hash__?)");
         return -1;
     }
     return 0;
 }
 
 static int
-mutation_do_set(MutationObject *self, PyObject *key, PyObject *value)
+mutation_set_item(MutationObject *self, PyObject *key, PyObject *value)
 {
-    int r;
-    if (mutation_writable(self) < 0) {
+    uint64_t h;
+    int added;
+    MarchBitmapNode *nr;
+    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0) {
         return -1;
     }
-    self->busy = 1;
-    r = root_set(&self->root, self->owner, key, value);
-    self->busy = 0;
+    self->busy++;
+    nr = march_hamt_assoc(self->root, key, h, value, self->owner, &added);
+    self->busy--;
+    if (nr == NULL) {
+        return -1;
+    }
+    Py_SETREF(self->root, nr);
+    return 0;
+}
+
+/* 1 removed, 0 absent, -1 error */
+static int
+mutation_remove(MutationObject *self, PyObject *key)
+{
+    uint64_t h;
+    int found;
+    MarchBitmapNode *nr;
+    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0) {
+        return -1;
+    }
+    self->busy++;
+    nr = march_hamt_without(self->root, key, h, self->owner, &found);
+    self->busy--;
+    if (nr == NULL) {
+        return -1;
+    }
+    Py_SETREF(self->root, nr);
+    return found;
+}
+
+/* 1 found (*value new reference), 0 absent, -1 error */
+static int
+mutation_find(MutationObject *self, PyObject *key, PyObject **value)
+{
+    uint64_t h;
+    int r;
+    if (march_hamt_hash(key, &h) < 0) {
+        return -1;
+    }
+    self->busy++;
+    r = march_hamt_find(self->root, key, h, value);
+    self->busy--;
+    if (r > 0) {
+        Py_INCREF(*value);
+    }
     return r;
 }
 
-/* 1 removed, 0 absent, -1 error; *old receives the removed value (new
- * reference) when `old` is not NULL */
 static int
-mutation_do_delete(MutationObject *self, PyObject *key, PyObject **old)
+mutation_ass_subscript(MutationObject *self, PyObject *key, PyObject *value)
 {
-    uint64_t hash;
-    int found, r;
-    MarchBitmapNode *root;
-    PyObject *value = NULL;
-    if (mutation_writable(self) < 0) {
+    int r;
+    if (value != NULL) {
+        return mutation_set_item(self, key, value);
+    }
+    r = mutation_remove(self, key);
+    if (r == 0) {
+        set_key_error(key);
         return -1;
     }
-    if (march_hamt_hash(key, &hash) < 0) {
-        return -1;
+    return r < 0 ? -1 : 0;
+}
+
+static PyObject *
+mutation_subscript(MutationObject *self, PyObject *key)
+{
+    PyObject *v;
+    int r = mutation_find(self, key, &v);
+    if (r > 0) {
+        return v;
     }
-    self->busy = 1;
-    if (old != NULL) {
-        r = march_hamt_find(self->root, key, hash, &value);
-        if (r <= 0) {
-            self->busy = 0;
-            return r;
-        }
-        Py_INCREF(value);
+    if (r == 0) {
+        set_key_error(key);
     }
-    root = march_hamt_without(self->root, key, hash, self->owner, &found);
-    self->busy = 0;
-    if (root == NULL) {
-        Py_XDECREF(value);
-        return -1;
+    return NULL;
+}
+
+static int
+mutation_contains(MutationObject *self, PyObject *key)
+{
+    PyObject *v;
+    int r = mutation_find(self, key, &v);
+    if (r > 0) {
+        Py_DECREF(v);
     }
-    Py_SETREF(self->root, root);
-    if (old != NULL) {
-        *old = value;
-    }
-    return found;
+    return r;
 }
 
 static Py_ssize_t
@@ -874,84 +1036,13 @@ mutation_length(MutationObject *self)
     return self->root->count;
 }
 
-/* A lookup in a mutation: the root is held while the key's __eq__ runs,
- * which may edit the mutation.  New reference, or NULL; *found tells. */
-static PyObject *
-mutation_lookup(MutationObject *self, PyObject *key, int *found)
-{
-    MarchBitmapNode *root = (MarchBitmapNode *)Py_NewRef(self->root);
-    PyObject *value = NULL;
-    int r = root_find(root, key, &value);
-    Py_XINCREF(r > 0 ? value : NULL);
-    Py_DECREF(root);
-    *found = r;
-    return r > 0 ? value : NULL;
-}
-
-static PyObject *
-mutation_subscript(MutationObject *self, PyObject *key)
-{
-    int found;
-    PyObject *value = mutation_lookup(self, key, &found);
-    if (found == 0) {
-        PyErr_SetObject(PyExc_KeyError, key);
-    }
-    return value;
-}
-
-static int
-mutation_ass_subscript(MutationObject *self, PyObject *key, PyObject *value)
-{
-    int r;
-    if (value != NULL) {
-        return mutation_do_set(self, key, value);
-    }
-    r = mutation_do_delete(self, key, NULL);
-    if (r == 0) {
-        PyErr_SetObject(PyExc_KeyError, key);
-        return -1;
-    }
-    return r < 0 ? -1 : 0;
-}
-
-static int
-mutation_contains(MutationObject *self, PyObject *key)
-{
-    int found;
-    PyObject *value = mutation_lookup(self, key, &found);
-    Py_XDECREF(value);
-    return found;
-}
-
-static PyObject *
-mutation_get(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    PyObject *value, *dflt = Py_None;
-    int r;
-    if (nargs < 1 || nargs > 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "get() takes 1 or 2 arguments (%zd given)", nargs);
-        return NULL;
-    }
-    if (nargs == 2) {
-        dflt = args[1];
-    }
-    value = mutation_lookup(self, args[0], &r);
-    if (r < 0) {
-        return NULL;
-    }
-    return r ? value : Py_NewRef(dflt);
-}
-
 static PyObject *
 mutation_set(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "set() takes exactly 2 arguments (%zd given)", nargs);
+    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
         return NULL;
     }
-    if (mutation_do_set(self, args[0], args[1]) < 0) {
+    if (mutation_set_item(self, args[0], args[1]) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -960,73 +1051,106 @@ mutation_set(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 mutation_delete(MutationObject *self, PyObject *key)
 {
-    int r = mutation_do_delete(self, key, NULL);
-    if (r < 0) {
-        return NULL;
-    }
+    int r = mutation_remove(self, key);
     if (r == 0) {
-        PyErr_SetObject(PyExc_KeyError, key);
+        set_key_error(key);
+    }
+    if (r <= 0) {
         return NULL;
     }
     Py_RETURN_NONE;
 }
 
 static PyObject *
-mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
+mutation_get(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *old = NULL;
+    PyObject *v;
     int r;
-    if (nargs < 1 || nargs > 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "pop() takes 1 or 2 arguments (%zd given)", nargs);
+    if (!_PyArg_CheckPositional("get", nargs, 1, 2)) {
         return NULL;
     }
-    r = mutation_do_delete(self, args[0], &old);
+    r = mutation_find(self, args[0], &v);
+    if (r < 0) {
+        return NULL;
+    }
+    if (r == 0) {
+        v = nargs == 2 ? args[1] : Py_None;
+        Py_INCREF(v);
+    }
+    return v;
+}
+
+static PyObject *
+mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *v;
+    int r;
+    if (!_PyArg_CheckPositional("pop", nargs, 1, 2)) {
+        return NULL;
+    }
+    if (mutation_writable(self) < 0) {
+        return NULL;
+    }
+    r = mutation_find(self, args[0], &v);
     if (r < 0) {
         return NULL;
     }
     if (r == 0) {
         if (nargs == 2) {
-            return Py_NewRef(args[1]);
+            Py_INCREF(args[1]);
+            return args[1];
         }
-        PyErr_SetObject(PyExc_KeyError, args[0]);
+        set_key_error(args[0]);
         return NULL;
     }
-    return old;
+    r = mutation_remove(self, args[0]);
+    if (r <= 0) {
+        /* r == 0: removed meanwhile by the key's own __eq__: report absent */
+        Py_DECREF(v);
+        if (r == 0) {
+            if (nargs == 2) {
+                Py_INCREF(args[1]);
+                return args[1];
+            }
+            set_key_error(args[0]);
+        }
+        return NULL;
+    }
+    return v;
 }
 
 static PyObject *
-mutation_update(MutationObject *self, PyObject *args, PyObject *kwargs)
+mutation_update(MutationObject *self, PyObject *args, PyObject *kwds)
 {
     PyObject *col = NULL;
-    MarchBitmapNode *root;
-    int r;
+    MarchBitmapNode *nr, *old;
+    uint64_t owner;
     if (!PyArg_UnpackTuple(args, "update", 0, 1, &col)) {
         return NULL;
     }
     if (mutation_writable(self) < 0) {
         return NULL;
     }
-    /* All or nothing: the update runs under a fresh owner id, so it copies
-     * instead of editing this mutation's nodes in place; on error the old
-     * root is kept.  On success the mutation adopts the new id (its older
-     * nodes are then copied once more if edited again: a cost, not a
-     * risk, since an owned node's parent is always owned too). */
-    root = (MarchBitmapNode *)Py_NewRef(self->root);
-    self->busy = 1;
-    {
-        uint64_t owner = march_hamt_new_owner();
-        r = apply_update(&root, owner, col, kwargs);
-        if (r == 0) {
-            self->owner = owner;
-        }
+    if ((col == NULL || col == Py_None)
+            && (kwds == NULL || PyDict_GET_SIZE(kwds) == 0)) {
+        Py_RETURN_NONE;
     }
-    self->busy = 0;
-    if (r < 0) {
-        Py_DECREF(root);
+    /* atomic: build with a fresh owner (never editing this mutation's own
+     * nodes), adopt the result and its owner only on success */
+    owner = march_hamt_new_owner();
+    old = self->root;
+    Py_INCREF(old);
+    self->busy++;
+    nr = update_root(old, col, kwds, owner);
+    self->busy--;
+    Py_DECREF(old);
+    if (nr == NULL) {
         return NULL;
     }
-    Py_SETREF(self->root, root);
+    if (nr != self->root) {
+        self->owner = owner;
+    }
+    Py_SETREF(self->root, nr);
     Py_RETURN_NONE;
 }
 
@@ -1035,18 +1159,20 @@ mutation_finish(MutationObject *self, PyObject *Py_UNUSED(ignored))
 {
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError,
-                        "MapMutation finished while it is being edited");
+                        "MapMutation finished while one of its operations "
+                        "was in progress");
         return NULL;
     }
     self->owner = 0;
-    return (PyObject *)map_from_root(
-        (MarchBitmapNode *)Py_NewRef(self->root));
+    Py_INCREF(self->root);
+    return (PyObject *)map_from_root(&Map_Type, self->root);
 }
 
 static PyObject *
 mutation_enter(MutationObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return Py_NewRef(self);
+    Py_INCREF(self);
+    return (PyObject *)self;
 }
 
 static PyObject *
@@ -1061,19 +1187,43 @@ mutation_exit(MutationObject *self, PyObject *Py_UNUSED(args))
 }
 
 static PyObject *
+mutation_reduce(MutationObject *self, PyObject *Py_UNUSED(ignored))
+{
+    PyErr_Format(PyExc_TypeError, "can't pickle %s objects",
+                 Py_TYPE(self)->tp_name);
+    return NULL;
+}
+
+static PyObject *
 mutation_richcompare(PyObject *a, PyObject *b, int op)
 {
     MarchBitmapNode *ra, *rb;
+    MutationObject *x = (MutationObject *)a;
     int r;
-    if (!Mutation_Check(a) || !(Map_Check(b) || Mutation_Check(b))
-        || (op != Py_EQ && op != Py_NE)) {
+    if (op != Py_EQ && op != Py_NE) {
         Py_RETURN_NOTIMPLEMENTED;
     }
-    ra = ((MutationObject *)a)->root;
-    rb = Map_Check(b) ? ((MapObject *)b)->root : ((MutationObject *)b)->root;
+    if (Mutation_Check(b)) {
+        rb = ((MutationObject *)b)->root;
+    }
+    else if (Map_Check(b)) {
+        rb = ((MapObject *)b)->root;
+    }
+    else {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    ra = x->root;
     Py_INCREF(ra);
     Py_INCREF(rb);
+    x->busy++;
+    if (Mutation_Check(b)) {
+        ((MutationObject *)b)->busy++;
+    }
     r = march_hamt_equal(ra, rb);
+    x->busy--;
+    if (Mutation_Check(b)) {
+        ((MutationObject *)b)->busy--;
+    }
     Py_DECREF(ra);
     Py_DECREF(rb);
     if (r < 0) {
@@ -1085,35 +1235,34 @@ mutation_richcompare(PyObject *a, PyObject *b, int op)
 static PyObject *
 mutation_repr(MutationObject *self)
 {
-    return root_repr((PyObject *)self, self->root, "march.MapMutation({");
-}
-
-static PyObject *
-mutation_check(MutationObject *self, PyObject *Py_UNUSED(ignored))
-{
-    if (march_hamt_check(self->root) < 0) {
-        return NULL;
+    PyObject *res;
+    int r = Py_ReprEnter((PyObject *)self);
+    if (r != 0) {
+        return r > 0 ? PyUnicode_FromString("...") : NULL;
     }
-    Py_RETURN_NONE;
+    self->busy++;
+    res = entries_repr("march.MapMutation", self->root);
+    self->busy--;
+    Py_ReprLeave((PyObject *)self);
+    return res;
 }
 
 static PyMethodDef mutation_methods[] = {
+    {"set", (PyCFunction)(void (*)(void))mutation_set, METH_FASTCALL,
+     "set(key, value): bind key to value in place"},
     {"get", (PyCFunction)(void (*)(void))mutation_get, METH_FASTCALL,
      "get(key, default=None)"},
-    {"set", (PyCFunction)(void (*)(void))mutation_set, METH_FASTCALL,
-     "set(key, value): bind key in place"},
     {"delete", (PyCFunction)mutation_delete, METH_O,
-     "delete(key): remove key in place; KeyError when absent"},
+     "delete(key): remove key (KeyError when absent)"},
     {"pop", (PyCFunction)(void (*)(void))mutation_pop, METH_FASTCALL,
-     "pop(key[, default]): remove key and return its value"},
+     "pop(key[, default])"},
     {"update", (PyCFunction)(void (*)(void))mutation_update,
      METH_VARARGS | METH_KEYWORDS, "update(col=None, /, **kw)"},
     {"finish", (PyCFunction)mutation_finish, METH_NOARGS,
-     "finish(): the Map of this mutation; later edits raise ValueError"},
+     "finish() -> the Map; the mutation can no longer change"},
     {"__enter__", (PyCFunction)mutation_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)mutation_exit, METH_VARARGS, NULL},
-    {"_check", (PyCFunction)mutation_check, METH_NOARGS,
-     "debug: raise AssertionError if an invariant is broken"},
+    {"__reduce__", (PyCFunction)mutation_reduce, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
@@ -1127,7 +1276,7 @@ static PySequenceMethods mutation_as_sequence = {
     .sq_contains = (objobjproc)mutation_contains,
 };
 
-static PyTypeObject Mutation_Type = {
+static PyTypeObject MapMutation_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.MapMutation",
     .tp_basicsize = sizeof(MutationObject),
@@ -1137,7 +1286,7 @@ static PyTypeObject Mutation_Type = {
     .tp_as_mapping = &mutation_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "MapMutation: a transient map; see Map.mutate()",
+    .tp_doc = "a transient over a Map: edits in place, finish() -> Map",
     .tp_traverse = (traverseproc)mutation_traverse,
     .tp_clear = (inquiry)mutation_clear,
     .tp_richcompare = mutation_richcompare,
@@ -1146,19 +1295,13 @@ static PyTypeObject Mutation_Type = {
 };
 
 /* ------------------------------------------------------------------ */
-/* views and iterator                                                  */
+/* views                                                               */
 
-static PyObject *
-view_new(MapObject *map, PyTypeObject *type, int kind)
+static int
+view_traverse(ViewObject *self, visitproc visit, void *arg)
 {
-    ViewObject *v = PyObject_GC_New(ViewObject, type);
-    if (v == NULL) {
-        return NULL;
-    }
-    v->map = (MapObject *)Py_NewRef(map);
-    v->kind = kind;
-    PyObject_GC_Track(v);
-    return (PyObject *)v;
+    Py_VISIT(self->map);
+    return 0;
 }
 
 static void
@@ -1169,13 +1312,6 @@ view_dealloc(ViewObject *self)
     PyObject_GC_Del(self);
 }
 
-static int
-view_traverse(ViewObject *self, visitproc visit, void *arg)
-{
-    Py_VISIT(self->map);
-    return 0;
-}
-
 static Py_ssize_t
 view_length(ViewObject *self)
 {
@@ -1183,213 +1319,275 @@ view_length(ViewObject *self)
 }
 
 static PyObject *
-view_iter(ViewObject *self)
+keys_iter(ViewObject *self)
 {
-    return iter_new(self->map, self->kind);
+    return iter_new(self->map->root, IT_KEYS);
+}
+
+static PyObject *
+values_iter(ViewObject *self)
+{
+    return iter_new(self->map->root, IT_VALUES);
+}
+
+static PyObject *
+items_iter(ViewObject *self)
+{
+    return iter_new(self->map->root, IT_ITEMS);
 }
 
 static int
-view_contains(ViewObject *self, PyObject *item)
+keys_contains(ViewObject *self, PyObject *key)
 {
-    PyObject *value;
+    return map_contains(self->map, key);
+}
+
+static int
+values_contains(ViewObject *self, PyObject *value)
+{
+    MarchHamtIter it;
+    PyObject *k, *v;
+    MarchBitmapNode *root = self->map->root;
+    int r = 0;
+    Py_INCREF(root);
+    march_hamt_iter_init(&it, root);
+    while (march_hamt_iter_next(&it, &k, &v)) {
+        r = PyObject_RichCompareBool(v, value, Py_EQ);
+        if (r != 0) {
+            break;
+        }
+    }
+    Py_DECREF(root);
+    return r;
+}
+
+static int
+items_contains(ViewObject *self, PyObject *item)
+{
+    uint64_t h;
+    PyObject *v;
     int r;
-    if (self->kind == VIEW_KEYS) {
-        return map_contains(self->map, item);
-    }
-    if (self->kind == VIEW_ITEMS) {
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
-            return 0;
-        }
-        r = root_find(self->map->root, PyTuple_GET_ITEM(item, 0), &value);
-        if (r <= 0) {
-            return r;
-        }
-        Py_INCREF(value);
-        r = PyObject_RichCompareBool(value, PyTuple_GET_ITEM(item, 1), Py_EQ);
-        Py_DECREF(value);
-        return r;
-    }
-    {
-        MarchHamtIter it;
-        PyObject *key;
-        march_hamt_iter_init(&it, self->map->root);
-        while (march_hamt_iter_next(&it, &key, &value)) {
-            r = PyObject_RichCompareBool(value, item, Py_EQ);
-            if (r != 0) {
-                return r;
-            }
-        }
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
         return 0;
     }
+    if (march_hamt_hash(PyTuple_GET_ITEM(item, 0), &h) < 0) {
+        return -1;
+    }
+    r = march_hamt_find(self->map->root, PyTuple_GET_ITEM(item, 0), h, &v);
+    if (r <= 0) {
+        return r;
+    }
+    Py_INCREF(v);
+    r = PyObject_RichCompareBool(v, PyTuple_GET_ITEM(item, 1), Py_EQ);
+    Py_DECREF(v);
+    return r;
 }
 
 static PyObject *
 view_repr(ViewObject *self)
 {
-    PyObject *list, *res;
-    const char *name = self->kind == VIEW_KEYS ? "MapKeys"
-                       : self->kind == VIEW_VALUES ? "MapValues" : "MapItems";
-    list = PySequence_List((PyObject *)self);
-    if (list == NULL) {
+    PyObject *lst, *res;
+    int r = Py_ReprEnter((PyObject *)self);
+    if (r != 0) {
+        return r > 0 ? PyUnicode_FromString("...") : NULL;
+    }
+    lst = PySequence_List((PyObject *)self);
+    if (lst == NULL) {
+        Py_ReprLeave((PyObject *)self);
         return NULL;
     }
-    res = PyUnicode_FromFormat("%s(%R)", name, list);
-    Py_DECREF(list);
+    res = PyUnicode_FromFormat("%s(%R)", _PyType_Name(Py_TYPE(self)), lst);
+    Py_DECREF(lst);
+    Py_ReprLeave((PyObject *)self);
     return res;
 }
 
-static PySequenceMethods view_as_sequence = {
-    .sq_length = (lenfunc)view_length,
-    .sq_contains = (objobjproc)view_contains,
+static PyObject *
+view_mapping(ViewObject *self, void *Py_UNUSED(closure))
+{
+    Py_INCREF(self->map);
+    return (PyObject *)self->map;
+}
+
+static PyGetSetDef view_getset[] = {
+    {"mapping", (getter)view_mapping, NULL, "the Map this view is over", NULL},
+    {NULL, NULL, NULL, NULL, NULL}
 };
 
-#define VIEW_TYPE(cname, pyname)                                        \
-    static PyTypeObject cname = {                                       \
-        PyVarObject_HEAD_INIT(NULL, 0)                                  \
-        .tp_name = "march._hamt." pyname,                               \
-        .tp_basicsize = sizeof(ViewObject),                             \
-        .tp_dealloc = (destructor)view_dealloc,                         \
-        .tp_repr = (reprfunc)view_repr,                                 \
-        .tp_as_sequence = &view_as_sequence,                            \
-        .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,            \
-        .tp_traverse = (traverseproc)view_traverse,                     \
-        .tp_iter = (getiterfunc)view_iter,                              \
+static PySequenceMethods keys_as_sequence = {
+    .sq_length = (lenfunc)view_length,
+    .sq_contains = (objobjproc)keys_contains,
+};
+static PySequenceMethods values_as_sequence = {
+    .sq_length = (lenfunc)view_length,
+    .sq_contains = (objobjproc)values_contains,
+};
+static PySequenceMethods items_as_sequence = {
+    .sq_length = (lenfunc)view_length,
+    .sq_contains = (objobjproc)items_contains,
+};
+
+#define VIEW_TYPE(cname, pyname, seq, iterf)                               \
+    static PyTypeObject cname = {                                          \
+        PyVarObject_HEAD_INIT(NULL, 0)                                     \
+        .tp_name = "march._hamt." pyname,                                  \
+        .tp_basicsize = sizeof(ViewObject),                                \
+        .tp_dealloc = (destructor)view_dealloc,                            \
+        .tp_repr = (reprfunc)view_repr,                                    \
+        .tp_as_sequence = &seq,                                            \
+        .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,               \
+        .tp_traverse = (traverseproc)view_traverse,                        \
+        .tp_iter = (getiterfunc)iterf,                                     \
+        .tp_getset = view_getset,                                          \
     };
 
-VIEW_TYPE(Keys_Type, "MapKeys")
-VIEW_TYPE(Values_Type, "MapValues")
-VIEW_TYPE(Items_Type, "MapItems")
+VIEW_TYPE(MapKeys_Type, "MapKeys", keys_as_sequence, keys_iter)
+VIEW_TYPE(MapValues_Type, "MapValues", values_as_sequence, values_iter)
+VIEW_TYPE(MapItems_Type, "MapItems", items_as_sequence, items_iter)
 
-static PyObject *
-iter_new(MapObject *map, int kind)
-{
-    IterObject *it = PyObject_GC_New(IterObject, &Iter_Type);
-    if (it == NULL) {
-        return NULL;
-    }
-    it->map = (MapObject *)Py_NewRef(map);
-    it->kind = kind;
-    it->left = map->root->count;
-    march_hamt_iter_init(&it->it, map->root);
-    PyObject_GC_Track(it);
-    return (PyObject *)it;
-}
-
-static void
-iter_dealloc(IterObject *self)
-{
-    PyObject_GC_UnTrack(self);
-    Py_CLEAR(self->map);
-    PyObject_GC_Del(self);
-}
+/* ------------------------------------------------------------------ */
+/* iterator                                                            */
 
 static int
-iter_traverse(IterObject *self, visitproc visit, void *arg)
+iterator_traverse(IterObject *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->map);
+    Py_VISIT(self->root);
     return 0;
 }
 
-static PyObject *
-iter_next(IterObject *self)
+static int
+iterator_clear(IterObject *self)
 {
-    PyObject *key, *value;
-    if (self->map == NULL
-        || !march_hamt_iter_next(&self->it, &key, &value)) {
-        Py_CLEAR(self->map);
+    self->it.top = -1;
+    self->remaining = 0;
+    Py_CLEAR(self->root);
+    return 0;
+}
+
+static void
+iterator_dealloc(IterObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->root);
+    PyObject_GC_Del(self);
+}
+
+static PyObject *
+iterator_next(IterObject *self)
+{
+    PyObject *k, *v, *t;
+    if (self->root == NULL || !march_hamt_iter_next(&self->it, &k, &v)) {
         return NULL;
     }
-    self->left--;
+    self->remaining--;
     switch (self->kind) {
-    case VIEW_KEYS:
-        return Py_NewRef(key);
-    case VIEW_VALUES:
-        return Py_NewRef(value);
+    case IT_KEYS:
+        Py_INCREF(k);
+        return k;
+    case IT_VALUES:
+        Py_INCREF(v);
+        return v;
     default:
-        return PyTuple_Pack(2, key, value);
+        t = PyTuple_New(2);
+        if (t == NULL) {
+            return NULL;
+        }
+        Py_INCREF(k);
+        Py_INCREF(v);
+        PyTuple_SET_ITEM(t, 0, k);
+        PyTuple_SET_ITEM(t, 1, v);
+        return t;
     }
 }
 
 static PyObject *
-iter_length_hint(IterObject *self, PyObject *Py_UNUSED(ignored))
+iterator_length_hint(IterObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromSsize_t(self->map == NULL ? 0 : self->left);
+    return PyLong_FromSsize_t(self->remaining);
 }
 
-static PyMethodDef iter_methods[] = {
-    {"__length_hint__", (PyCFunction)iter_length_hint, METH_NOARGS, NULL},
+static PyMethodDef iterator_methods[] = {
+    {"__length_hint__", (PyCFunction)iterator_length_hint, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
-static PyTypeObject Iter_Type = {
+static PyTypeObject MapIterator_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.MapIterator",
     .tp_basicsize = sizeof(IterObject),
-    .tp_dealloc = (destructor)iter_dealloc,
+    .tp_dealloc = (destructor)iterator_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_traverse = (traverseproc)iter_traverse,
+    .tp_traverse = (traverseproc)iterator_traverse,
+    .tp_clear = (inquiry)iterator_clear,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)iter_next,
-    .tp_methods = iter_methods,
+    .tp_iternext = (iternextfunc)iterator_next,
+    .tp_methods = iterator_methods,
 };
 
 /* ------------------------------------------------------------------ */
 /* module                                                              */
 
-static int
-register_mapping(PyObject *module)
-{
-    PyObject *abc = PyImport_ImportModule("collections.abc");
-    PyObject *res;
-    if (abc == NULL) {
-        return -1;
-    }
-    mapping_abc = PyObject_GetAttrString(abc, "Mapping");
-    Py_DECREF(abc);
-    if (mapping_abc == NULL) {
-        return -1;
-    }
-    res = PyObject_CallMethod(mapping_abc, "register", "O",
-                              (PyObject *)&Map_Type);
-    if (res == NULL) {
-        return -1;
-    }
-    Py_DECREF(res);
-    (void)module;
-    return 0;
-}
-
 static struct PyModuleDef hamt_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "march._hamt",
-    .m_doc = "march's persistent hash map (HAMT), C core",
+    .m_doc = "march.Map: a persistent hash map (HAMT, CHAMP layout), C core",
     .m_size = -1,
 };
 
 PyMODINIT_FUNC
 PyInit__hamt(void)
 {
-    PyObject *m;
+    PyObject *m, *abc;
+    PyObject *r;
     if (march_hamt_ready() < 0) {
         return NULL;
     }
-    if (PyType_Ready(&Map_Type) < 0 || PyType_Ready(&Mutation_Type) < 0
-        || PyType_Ready(&Keys_Type) < 0 || PyType_Ready(&Values_Type) < 0
-        || PyType_Ready(&Items_Type) < 0 || PyType_Ready(&Iter_Type) < 0) {
+    if (PyType_Ready(&Map_Type) < 0 || PyType_Ready(&MapMutation_Type) < 0
+            || PyType_Ready(&MapKeys_Type) < 0
+            || PyType_Ready(&MapValues_Type) < 0
+            || PyType_Ready(&MapItems_Type) < 0
+            || PyType_Ready(&MapIterator_Type) < 0) {
         return NULL;
+    }
+    if (abc_mapping == NULL) {
+        abc = PyImport_ImportModule("collections.abc");
+        if (abc == NULL) {
+            return NULL;
+        }
+        abc_mapping = PyObject_GetAttrString(abc, "Mapping");
+        Py_DECREF(abc);
+        if (abc_mapping == NULL) {
+            return NULL;
+        }
+        r = PyObject_CallMethod(abc_mapping, "register", "O",
+                                (PyObject *)&Map_Type);
+        if (r == NULL) {
+            return NULL;
+        }
+        Py_DECREF(r);
     }
     m = PyModule_Create(&hamt_module);
     if (m == NULL) {
         return NULL;
     }
     if (PyModule_AddObjectRef(m, "Map", (PyObject *)&Map_Type) < 0
-        || PyModule_AddObjectRef(m, "MapMutation",
-                                 (PyObject *)&Mutation_Type) < 0
-        || PyModule_AddObjectRef(m, "MapKeys", (PyObject *)&Keys_Type) < 0
-        || PyModule_AddObjectRef(m, "MapValues",
-                                 (PyObject *)&Values_Type) < 0
-        || PyModule_AddObjectRef(m, "MapItems", (PyObject *)&Items_Type) < 0
-        || register_mapping(m) < 0) {
+            || PyModule_AddObjectRef(m, "MapMutation",
+                                     (PyObject *)&MapMutation_Type) < 0
+            || PyModule_AddObjectRef(m, "MapKeys",
+                                     (PyObject *)&MapKeys_Type) < 0
+            || PyModule_AddObjectRef(m, "MapValues",
+                                     (PyObject *)&MapValues_Type) < 0
+            || PyModule_AddObjectRef(m, "MapItems",
+                                     (PyObject *)&MapItems_Type) < 0
+            || PyModule_AddObjectRef(m, "MapIterator",
+                                     (PyObject *)&MapIterator_Type) < 0
+            || PyModule_AddIntConstant(m, "HASH_MIX",
+#if defined(MARCH_HASH_MIX) && MARCH_HASH_MIX
+                                       1
+#else
+                                       0
+#endif
+                                       ) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,0 +1,1766 @@
+/*
+ * rrb.c -- march's persistent vector: an RRB tree (relaxed radix balanced
+ * tree, Bagwell & Rompf 2011; L'orange 2014) with a tail buffer.
+ *
+ * This file holds the algorithms only (nodes, lookup, set, push/pop with the
+ * tail, concatenation with rebalancing, slicing, insert/delete, the
+ * invariant checker).  The Python types are in rrbmodule.c.  The pure-Python
+ * twin src/march/_pure/rrb.py is the same structure in Python, function for
+ * function (its names in brackets below); each explains the other, and
+ * docs/design-rrb.md discusses the design.
+ *
+ * Branching
+ * ---------
+ * M = 2**BITS slots per node, BITS = MARCH_RRB_BITS: 5 (M = 32) for
+ * march._rrb, 2 (M = 4) for march._rrb4 (deep trees from small vectors,
+ * for the tests).  A node of height h holds at most M**(h+1) elements.
+ *
+ * Node layout (MarchRRBNode, rrb.h)
+ * ---------------------------------
+ *   PyObject_HEAD | height:u8 len:u8 owner:u48 | slots[M] | count | sizes[M]
+ * The first word after the object header carries the height (0: leaf), the
+ * number of slots in use and the owner (edit token).  Leaves stop after
+ * `slots` (their count is `len`): 280 bytes for M = 32, no GC header when
+ * they hold only atomic elements.  Inner nodes add `count` (elements below)
+ * and, when relaxed, the cumulative size table `sizes` inline.  Whether a
+ * node is a leaf/inner, GC or not, balanced or relaxed is its type:
+ *   MarchRRBLeaf_Type     leaf of atomic elements, not a GC type at all
+ *   MarchRRBLeafGC_Type   leaf that may hold anything; always GC-tracked
+ *   MarchRRBInner_Type    balanced inner node (no size table)
+ *   MarchRRBRelaxed_Type  relaxed inner node (size table present)
+ * Nodes are PyObjects so that sharing between vectors is plain reference
+ * counting and the cyclic GC sees each shared edge exactly once.
+ *
+ * A vector (MarchRRB) is count, root and tail: the tree holds elements
+ * [0, count - len(tail)), the tail leaf the last 1..M (NULL iff empty).
+ *
+ * Invariants (march_rrb_check verifies all of them) [_check_node]
+ * ----------------------------------------------------------------
+ * 1. Every tree node has 1..M slots; children of a node of height h have
+ *    height h-1; counts add up; a size table is cumulative and exact.  A root
+ *    of height > 0 has at least two children (single-child roots are always
+ *    stripped).
+ * 2. Balanced nodes are dense-left: a node without a size table has only
+ *    balanced children and all but its last child are full (M**h elements
+ *    under a parent of height h), so index i is found by the radix walk
+ *    (i >> BITS*h) & (M-1).  Nodes are built canonically (mknode drops the
+ *    size table when the children are dense), so vectors built by appends
+ *    never carry size tables; a relaxed node edited in place by an evolver
+ *    may become dense and keep its table (harmless).
+ * 3. Search-step bound (E_MAX = 2): the interior children of a node (all but
+ *    the first and the last) have a total shortfall sum(M - len) below
+ *    (E_MAX+1)*M.  Edge children are exempt because cutting a tree only
+ *    shrinks edge children; concatenation, which makes edge nodes interior,
+ *    rebalances each merged level to the stronger whole-list bound (fit).
+ *    Appends keep it: a leaf is pushed into the tree only after the tree's
+ *    last leaf was topped up to M elements (top_up).
+ * 4. Relaxed lookup starts at the radix guess j = i >> BITS*h (a lower bound:
+ *    no child holds more than M**h) and steps forward while sizes[j] <= i.
+ * 5. GC (common.h): a plain leaf holds atomic elements only; a GC leaf is
+ *    tracked; an inner node is tracked iff (at least) one child is tracked.
+ *    Copies inherit the GC state of what they copy (conservative).
+ *
+ * Persistence and evolvers (transients)
+ * -------------------------------------
+ * Persistent edits copy the path they change and share the rest.  An
+ * evolver has an owner id; nodes it copied carry that id and it edits them in
+ * place afterwards (set, push, pop).  An owned node is reachable only from
+ * its evolver, and the parent of an owned node is owned.  persistent() gives
+ * the evolver a new id, so every node shared with the returned Vector is
+ * frozen.  A size table is part of its node (inline), so it is copied with
+ * it and can never be shared.  Concatenation and slicing never edit in
+ * place; the evolver runs them persistently and swaps the result in.
+ * Errors (only memory errors happen here) leave the input unchanged: in-place
+ * writes happen only after every allocation an edit needs has succeeded.
+ * set and pop never drop the last reference to the element they remove while
+ * they run (the caller holds one), so no __del__ runs in the middle of an
+ * edit and sees a half-edited structure.
+ *
+ * Concatenation [_concat, _concat_trees, _merge, _rebalance, _fit,
+ * _redistribute]
+ * -------------------------------------------------------------------------
+ * a's tail becomes a (possibly partial) leaf at the seam, then the right edge
+ * of a's tree is merged with the left edge of b's tree level by level, from
+ * the leaves up: at each level the children of the two edge nodes plus the
+ * 1-2 nodes returned by the level below are rebalanced (the plan of
+ * Bagwell/Rompf and L'orange: skip nodes with >= M - E_MAX/2 slots; spread
+ * the first sparser node's slots over its right neighbours; repeat until the
+ * whole list's shortfall is below (E_MAX+1)*M), then regrouped into 1 or 2
+ * nodes.  Nodes whose slot range is unchanged are reused.  b's tail stays the
+ * tail.  If b is only a tail, the two tails are joined instead (a full leaf
+ * is pushed if they overflow).  O(M^2 log n) work, O(log n) new nodes.
+ *
+ * Slicing [_take, _drop, _slice, _lower]
+ * --------------------------------------
+ * take(k) keeps the first k elements, drop(i) removes the first i: each
+ * copies one path, sharing everything else.  The last leaf of the cut tree
+ * becomes the tail; single-child roots are stripped, and a root left with a
+ * thin cut edge is re-concatenated so the height follows the contents.
+ * insert and delete are a slice or two and a concatenation.
+ */
+#include "rrb.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define CAP(h) ((Py_ssize_t)1 << (RRB_BITS * (h)))     /* elements in a full child of a height-h node */
+#define SKIP (RRB_M - RRB_EMAX / 2)
+#define MAX_SHORTFALL ((RRB_EMAX + 1) * RRB_M)
+#define NCOUNT(n) march_rrb_node_count(n)
+#define SLOT(n, j) ((MarchRRBNode *)(n)->slots[j])
+#define LEAF_SIZE offsetof(MarchRRBNode, count)
+#define INNER_SIZE offsetof(MarchRRBNode, sizes)
+#define RELAXED_SIZE (offsetof(MarchRRBNode, sizes) + RRB_M * sizeof(Py_ssize_t))
+
+/* ------------------------------------------------------------------ */
+/* owner ids                                                           */
+
+static uint64_t owner_counter = 0;
+
+uint64_t
+march_rrb_new_owner(void)
+{
+    /* 48 bits: a new id per evolver and per persistent() call */
+    owner_counter = (owner_counter + 1) & (((uint64_t)1 << 48) - 1);
+    if (owner_counter == 0) {
+        owner_counter = 1;
+    }
+    return owner_counter;
+}
+
+static inline uint64_t
+node_owner(const MarchRRBNode *n)
+{
+    return ((uint64_t)n->owner_hi << 32) | n->owner_lo;
+}
+
+static inline void
+set_owner(MarchRRBNode *n, uint64_t owner)
+{
+    n->owner_hi = (uint16_t)(owner >> 32);
+    n->owner_lo = (uint32_t)owner;
+}
+
+static inline int
+owned(const MarchRRBNode *n, uint64_t owner)
+{
+    return owner != 0 && node_owner(n) == owner;
+}
+
+/* ------------------------------------------------------------------ */
+/* node types                                                          */
+
+static void
+leaf_dealloc(MarchRRBNode *n)
+{
+    /* atomic elements only: their deallocation cannot recurse deeply */
+    int i;
+    for (i = 0; i < n->len; i++) {
+        Py_DECREF(n->slots[i]);
+    }
+    Py_TYPE(n)->tp_free((PyObject *)n);
+}
+
+static void
+gcnode_dealloc(MarchRRBNode *n)
+{
+    int i;
+    PyObject_GC_UnTrack(n);
+    Py_TRASHCAN_BEGIN(n, gcnode_dealloc)
+    for (i = 0; i < n->len; i++) {
+        Py_DECREF(n->slots[i]);
+    }
+    Py_TYPE(n)->tp_free((PyObject *)n);
+    Py_TRASHCAN_END
+}
+
+static int
+gcnode_traverse(MarchRRBNode *n, visitproc visit, void *arg)
+{
+    int i;
+    for (i = 0; i < n->len; i++) {
+        Py_VISIT(n->slots[i]);
+    }
+    return 0;
+}
+
+#define NODE_TYPE(cname, pyname, size, flags, dealloc, traverse)        \
+    PyTypeObject cname = {                                              \
+        PyVarObject_HEAD_INIT(NULL, 0)                                  \
+        .tp_name = pyname,                                              \
+        .tp_basicsize = (Py_ssize_t)(size),                             \
+        .tp_dealloc = (destructor)(dealloc),                            \
+        .tp_flags = Py_TPFLAGS_DEFAULT | (flags),                       \
+        .tp_traverse = (traverseproc)(traverse),                        \
+    }
+
+#if RRB_BITS == 5
+#define MODNAME "march._rrb"
+#else
+#define MODNAME "march._rrb4"
+#endif
+
+NODE_TYPE(MarchRRBLeaf_Type, MODNAME ".Leaf", LEAF_SIZE, 0, leaf_dealloc, NULL);
+NODE_TYPE(MarchRRBLeafGC_Type, MODNAME ".LeafGC", LEAF_SIZE,
+          Py_TPFLAGS_HAVE_GC, gcnode_dealloc, gcnode_traverse);
+NODE_TYPE(MarchRRBInner_Type, MODNAME ".Inner", INNER_SIZE,
+          Py_TPFLAGS_HAVE_GC, gcnode_dealloc, gcnode_traverse);
+NODE_TYPE(MarchRRBRelaxed_Type, MODNAME ".RelaxedInner", RELAXED_SIZE,
+          Py_TPFLAGS_HAVE_GC, gcnode_dealloc, gcnode_traverse);
+
+int
+march_rrb_ready(void)
+{
+    if (PyType_Ready(&MarchRRBLeaf_Type) < 0
+            || PyType_Ready(&MarchRRBLeafGC_Type) < 0
+            || PyType_Ready(&MarchRRBInner_Type) < 0
+            || PyType_Ready(&MarchRRBRelaxed_Type) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* making nodes                                                        */
+
+/* is node n tracked by the GC (a plain leaf never is) */
+static inline int
+node_tracked(const MarchRRBNode *n)
+{
+    return Py_TYPE(n) != &MarchRRBLeaf_Type && PyObject_GC_IsTracked((PyObject *)n);
+}
+
+/* an inner node that now holds child c: tracked if c is */
+static inline void
+track_for(MarchRRBNode *n, const MarchRRBNode *c)
+{
+    if (node_tracked(c) && !PyObject_GC_IsTracked((PyObject *)n)) {
+        PyObject_GC_Track(n);
+    }
+}
+
+/* An empty leaf (len 0, not yet tracked: call leaf_done once filled). */
+static MarchRRBNode *
+leaf_new(int gc, uint64_t owner)
+{
+    MarchRRBNode *n;
+    if (gc) {
+        n = PyObject_GC_New(MarchRRBNode, &MarchRRBLeafGC_Type);
+    }
+    else {
+        n = PyObject_New(MarchRRBNode, &MarchRRBLeaf_Type);
+    }
+    if (n == NULL) {
+        return NULL;
+    }
+    n->height = 0;
+    n->len = 0;
+    set_owner(n, owner);
+    return n;
+}
+
+static inline MarchRRBNode *
+leaf_done(MarchRRBNode *n)
+{
+    if (RRB_IS_GCLEAF(n)) {
+        PyObject_GC_Track(n);
+    }
+    return n;
+}
+
+static int
+items_atomic(PyObject *const *items, Py_ssize_t k)
+{
+    Py_ssize_t i;
+    for (i = 0; i < k; i++) {
+        if (!march_is_atomic(items[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A leaf holding items[0..k) (new references), typed by its contents. */
+static MarchRRBNode *
+leaf_make(PyObject *const *items, Py_ssize_t k, uint64_t owner)
+{
+    Py_ssize_t i;
+    MarchRRBNode *n = leaf_new(!items_atomic(items, k), owner);
+    if (n == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < k; i++) {
+        Py_INCREF(items[i]);
+        n->slots[i] = items[i];
+    }
+    n->len = (uint8_t)k;
+    return leaf_done(n);
+}
+
+/* An empty inner node of `height` (not yet tracked). */
+static MarchRRBNode *
+inner_new(int height, int relaxed, uint64_t owner)
+{
+    MarchRRBNode *n = PyObject_GC_New(
+        MarchRRBNode, relaxed ? &MarchRRBRelaxed_Type : &MarchRRBInner_Type);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->height = (uint8_t)height;
+    n->len = 0;
+    n->count = 0;
+    set_owner(n, owner);
+    return n;
+}
+
+/* children kids[0..k) of a height-h node dense-left (no size table needed)? */
+static int
+dense(int h, MarchRRBNode *const *kids, int k)
+{
+    Py_ssize_t cap = CAP(h);
+    int j;
+    for (j = 0; j < k; j++) {
+        if (RRB_IS_RELAXED(kids[j]) || (j < k - 1 && NCOUNT(kids[j]) != cap)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* [_mknode] A node of height h over kids[0..k) (borrowed; the node takes new
+ * references), canonical: a size table only if the children are not dense. */
+static MarchRRBNode *
+mknode(int h, MarchRRBNode *const *kids, int k, uint64_t owner)
+{
+    MarchRRBNode *n;
+    Py_ssize_t total = 0;
+    int j, relaxed, tracked = 0;
+    assert(h > 0 && k >= 1 && k <= RRB_M);
+    relaxed = !dense(h, kids, k);
+    n = inner_new(h, relaxed, owner);
+    if (n == NULL) {
+        return NULL;
+    }
+    for (j = 0; j < k; j++) {
+        assert(kids[j]->height == h - 1);
+        Py_INCREF(kids[j]);
+        n->slots[j] = (PyObject *)kids[j];
+        total += NCOUNT(kids[j]);
+        if (relaxed) {
+            n->sizes[j] = total;
+        }
+        if (!tracked) {
+            tracked = node_tracked(kids[j]);
+        }
+    }
+    n->len = (uint8_t)k;
+    n->count = total;
+    if (tracked) {
+        PyObject_GC_Track(n);
+    }
+    return n;
+}
+
+/* A copy of n (same type, slots, table), owned by `owner`. */
+static MarchRRBNode *
+node_copy(MarchRRBNode *n, uint64_t owner)
+{
+    MarchRRBNode *c;
+    int j;
+    if (n->height == 0) {
+        c = leaf_new(RRB_IS_GCLEAF(n), owner);
+    }
+    else {
+        c = inner_new(n->height, RRB_IS_RELAXED(n), owner);
+    }
+    if (c == NULL) {
+        return NULL;
+    }
+    for (j = 0; j < n->len; j++) {
+        Py_INCREF(n->slots[j]);
+        c->slots[j] = n->slots[j];
+    }
+    c->len = n->len;
+    if (n->height == 0) {
+        return leaf_done(c);
+    }
+    c->count = n->count;
+    if (RRB_IS_RELAXED(n)) {
+        memcpy(c->sizes, n->sizes, n->len * sizeof(Py_ssize_t));
+    }
+    if (PyObject_GC_IsTracked((PyObject *)n)) {
+        PyObject_GC_Track(c);
+    }
+    return c;
+}
+
+/* [_editable] n itself (new reference) when `owner` may edit it in place,
+ * else a copy owned by `owner`. */
+static MarchRRBNode *
+editable(MarchRRBNode *n, uint64_t owner)
+{
+    if (owned(n, owner)) {
+        Py_INCREF(n);
+        return n;
+    }
+    return node_copy(n, owner);
+}
+
+/* editable() for a leaf that will receive an element that needs the GC
+ * (need_gc): a plain leaf is then copied into a GC leaf. */
+static MarchRRBNode *
+leaf_editable(MarchRRBNode *n, uint64_t owner, int need_gc)
+{
+    MarchRRBNode *c;
+    int j;
+    if (owned(n, owner) && (!need_gc || RRB_IS_GCLEAF(n))) {
+        Py_INCREF(n);
+        return n;
+    }
+    c = leaf_new(need_gc || RRB_IS_GCLEAF(n), owner);
+    if (c == NULL) {
+        return NULL;
+    }
+    for (j = 0; j < n->len; j++) {
+        Py_INCREF(n->slots[j]);
+        c->slots[j] = n->slots[j];
+    }
+    c->len = n->len;
+    return leaf_done(c);
+}
+
+/* editable() for an inner node that must carry a size table: a balanced
+ * node is copied into a relaxed one (table computed from its children). */
+static MarchRRBNode *
+editable_relaxed(MarchRRBNode *n, uint64_t owner)
+{
+    MarchRRBNode *c;
+    Py_ssize_t total = 0;
+    int j;
+    if (RRB_IS_RELAXED(n)) {
+        return editable(n, owner);
+    }
+    c = inner_new(n->height, 1, owner);
+    if (c == NULL) {
+        return NULL;
+    }
+    for (j = 0; j < n->len; j++) {
+        Py_INCREF(n->slots[j]);
+        c->slots[j] = n->slots[j];
+        total += NCOUNT(SLOT(n, j));
+        c->sizes[j] = total;
+    }
+    c->len = n->len;
+    c->count = n->count;
+    if (PyObject_GC_IsTracked((PyObject *)n)) {
+        PyObject_GC_Track(c);
+    }
+    return c;
+}
+
+/* [_strip] Drop single-child roots; steals `n`, returns a new reference. */
+static MarchRRBNode *
+strip(MarchRRBNode *n)
+{
+    while (n != NULL && n->height > 0 && n->len == 1) {
+        MarchRRBNode *c = SLOT(n, 0);
+        Py_INCREF(c);
+        Py_DECREF(n);
+        n = c;
+    }
+    return n;
+}
+
+static inline int
+shortfall(MarchRRBNode *const *nodes, int k)
+{
+    int j, s = RRB_M * k;
+    for (j = 0; j < k; j++) {
+        s -= nodes[j]->len;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* the vector value                                                    */
+
+void
+march_rrb_init(MarchRRB *v)
+{
+    v->count = 0;
+    v->root = NULL;
+    v->tail = NULL;
+}
+
+void
+march_rrb_clear(MarchRRB *v)
+{
+    MarchRRBNode *root = v->root, *tail = v->tail;
+    march_rrb_init(v);
+    Py_XDECREF(root);
+    Py_XDECREF(tail);
+}
+
+void
+march_rrb_copy(MarchRRB *dst, const MarchRRB *src)
+{
+    dst->count = src->count;
+    dst->root = src->root;
+    dst->tail = src->tail;
+    Py_XINCREF(dst->root);
+    Py_XINCREF(dst->tail);
+}
+
+int
+march_rrb_needs_tracking(const MarchRRB *v)
+{
+    return (v->root != NULL && node_tracked(v->root))
+        || (v->tail != NULL && RRB_IS_GCLEAF(v->tail));
+}
+
+/* ------------------------------------------------------------------ */
+/* lookup                                                              */
+
+/* [_locate] child index of element *i of inner node n; *i becomes the index
+ * within that child. */
+static inline int
+locate(const MarchRRBNode *n, Py_ssize_t *i)
+{
+    int shift = RRB_BITS * n->height;
+    Py_ssize_t idx = *i, j = idx >> shift;
+    if (RRB_IS_RELAXED(n)) {
+        while (n->sizes[j] <= idx) {
+            j++;
+        }
+        if (j) {
+            idx -= n->sizes[j - 1];
+        }
+    }
+    else {
+        idx -= j << shift;
+    }
+    assert(j < n->len);
+    *i = idx;
+    return (int)j;
+}
+
+static MarchRRBNode *
+last_leaf(MarchRRBNode *n)
+{
+    while (n->height) {
+        n = SLOT(n, n->len - 1);
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* set                                                                 */
+
+/* [_assoc] The tree `n` with element i replaced by x (new reference; path
+ * copy, or in place where owned).  need_gc: x is not atomic. */
+static MarchRRBNode *
+assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
+{
+    MarchRRBNode *out, *c;
+    int j;
+    if (n->height == 0) {
+        out = leaf_editable(n, owner, need_gc);
+        if (out == NULL) {
+            return NULL;
+        }
+        Py_INCREF(x);
+        Py_SETREF(out->slots[i], x);
+        return out;
+    }
+    j = locate(n, &i);
+    c = assoc(SLOT(n, j), i, x, need_gc, owner);
+    if (c == NULL) {
+        return NULL;
+    }
+    if (owned(n, owner)) {
+        Py_INCREF(n);
+        out = n;
+    }
+    else {
+        out = node_copy(n, owner);
+        if (out == NULL) {
+            Py_DECREF(c);
+            return NULL;
+        }
+    }
+    Py_SETREF(out->slots[j], (PyObject *)c);
+    track_for(out, c);
+    return out;
+}
+
+int
+march_rrb_set(MarchRRB *v, Py_ssize_t i, PyObject *x, uint64_t owner)
+{
+    int need_gc = !march_is_atomic(x);
+    Py_ssize_t tc = v->count - v->tail->len;
+    MarchRRBNode *n;
+    assert(0 <= i && i < v->count);
+    if (i >= tc) {
+        n = leaf_editable(v->tail, owner, need_gc);
+        if (n == NULL) {
+            return -1;
+        }
+        Py_INCREF(x);
+        Py_SETREF(n->slots[i - tc], x);
+        Py_SETREF(v->tail, n);
+        return 0;
+    }
+    n = assoc(v->root, i, x, need_gc, owner);
+    if (n == NULL) {
+        return -1;
+    }
+    Py_SETREF(v->root, n);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* push                                                                */
+
+/* [_new_path] A chain of single-child balanced nodes of `height` over leaf. */
+static MarchRRBNode *
+new_path(int height, MarchRRBNode *leaf, uint64_t owner)
+{
+    MarchRRBNode *node = leaf, *up;
+    int h;
+    Py_INCREF(node);
+    for (h = 1; h <= height; h++) {
+        up = mknode(h, &node, 1, owner);
+        Py_DECREF(node);
+        if (up == NULL) {
+            return NULL;
+        }
+        node = up;
+    }
+    return node;
+}
+
+/* [_top_up] Append extra[0..k) to the last leaf of tree n (they fit). */
+static MarchRRBNode *
+top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc, uint64_t owner)
+{
+    MarchRRBNode *out, *c;
+    int j;
+    if (n->height == 0) {
+        out = leaf_editable(n, owner, need_gc);
+        if (out == NULL) {
+            return NULL;
+        }
+        for (j = 0; j < k; j++) {
+            Py_INCREF(extra[j]);
+            out->slots[out->len++] = extra[j];
+        }
+        return out;
+    }
+    c = top_up(SLOT(n, n->len - 1), extra, k, need_gc, owner);
+    if (c == NULL) {
+        return NULL;
+    }
+    out = editable(n, owner);
+    if (out == NULL) {
+        Py_DECREF(c);
+        return NULL;
+    }
+    /* the last child only grows: a balanced node stays balanced */
+    Py_SETREF(out->slots[out->len - 1], (PyObject *)c);
+    out->count += k;
+    if (RRB_IS_RELAXED(out)) {
+        out->sizes[out->len - 1] += k;
+    }
+    track_for(out, c);
+    return out;
+}
+
+/* [_push_leaf] n (height >= 1) with `leaf` added at its right end; NULL with
+ * *noroom = 1 when there is no room, NULL with *noroom = 0 on error. */
+static MarchRRBNode *
+push_leaf(MarchRRBNode *n, MarchRRBNode *leaf, uint64_t owner, int *noroom)
+{
+    int h = n->height, k = n->len, relax;
+    Py_ssize_t add = leaf->len;
+    MarchRRBNode *child = SLOT(n, k - 1), *nc, *out;
+    *noroom = 0;
+    if (h > 1) {
+        nc = push_leaf(child, leaf, owner, noroom);
+        if (nc != NULL) {
+            relax = RRB_IS_RELAXED(n) || RRB_IS_RELAXED(nc);
+            out = relax ? editable_relaxed(n, owner) : editable(n, owner);
+            if (out == NULL) {
+                Py_DECREF(nc);
+                return NULL;
+            }
+            Py_SETREF(out->slots[k - 1], (PyObject *)nc);
+            out->count += add;
+            if (relax) {
+                out->sizes[k - 1] += add;
+            }
+            track_for(out, nc);
+            return out;
+        }
+        if (!*noroom || k == RRB_M) {
+            return NULL;
+        }
+        *noroom = 0;
+        nc = new_path(h - 1, leaf, owner);
+        if (nc == NULL) {
+            return NULL;
+        }
+    }
+    else {
+        if (k == RRB_M) {
+            *noroom = 1;
+            return NULL;
+        }
+        nc = leaf;
+        Py_INCREF(nc);
+    }
+    /* append nc; the old last child must have been full for a balanced n */
+    relax = RRB_IS_RELAXED(n) || RRB_IS_RELAXED(child) || NCOUNT(child) != CAP(h);
+    out = relax ? editable_relaxed(n, owner) : editable(n, owner);
+    if (out == NULL) {
+        Py_DECREF(nc);
+        return NULL;
+    }
+    out->slots[k] = (PyObject *)nc;
+    out->len = (uint8_t)(k + 1);
+    out->count += add;
+    if (relax) {
+        out->sizes[k] = out->count;
+    }
+    track_for(out, nc);
+    return out;
+}
+
+/* [_push_tail] The tree `root` (or NULL) with the full leaf `leaf` appended
+ * (new reference). */
+static MarchRRBNode *
+push_tail(MarchRRBNode *root, MarchRRBNode *leaf, uint64_t owner)
+{
+    MarchRRBNode *last, *r, *path, *kids[2];
+    MarchRRBNode *rest = NULL;
+    int noroom;
+    if (root == NULL) {
+        Py_INCREF(leaf);
+        return leaf;
+    }
+    Py_INCREF(root);
+    last = last_leaf(root);
+    if (last->len < RRB_M) {
+        /* top the tree's last leaf up first, so that it never becomes
+         * interior while partial (keeps invariant 3, and balanced nodes
+         * balanced) */
+        int room = RRB_M - last->len;
+        r = top_up(root, leaf->slots, room, RRB_IS_GCLEAF(leaf), owner);
+        Py_DECREF(root);
+        if (r == NULL) {
+            return NULL;
+        }
+        root = r;
+        rest = leaf_make(leaf->slots + room, leaf->len - room, owner);
+        if (rest == NULL) {
+            Py_DECREF(root);
+            return NULL;
+        }
+        leaf = rest;
+    }
+    if (root->height) {
+        r = push_leaf(root, leaf, owner, &noroom);
+        if (r != NULL || !noroom) {
+            Py_DECREF(root);
+            Py_XDECREF(rest);
+            return r;
+        }
+    }
+    path = new_path(root->height, leaf, owner);
+    Py_XDECREF(rest);
+    if (path == NULL) {
+        Py_DECREF(root);
+        return NULL;
+    }
+    kids[0] = root;
+    kids[1] = path;
+    r = mknode(root->height + 1, kids, 2, owner);
+    Py_DECREF(root);
+    Py_DECREF(path);
+    return r;
+}
+
+int
+march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
+{
+    int need_gc = !march_is_atomic(x);
+    MarchRRBNode *t = v->tail, *n, *root;
+    if (t != NULL && t->len < RRB_M) {
+        if (owned(t, owner) && (!need_gc || RRB_IS_GCLEAF(t))) {
+            Py_INCREF(x);
+            t->slots[t->len++] = x;
+            v->count++;
+            return 0;
+        }
+        n = leaf_new(need_gc || RRB_IS_GCLEAF(t), owner);
+        if (n == NULL) {
+            return -1;
+        }
+        memcpy(n->slots, t->slots, t->len * sizeof(PyObject *));
+        for (int j = 0; j < t->len; j++) {
+            Py_INCREF(t->slots[j]);
+        }
+        Py_INCREF(x);
+        n->slots[t->len] = x;
+        n->len = (uint8_t)(t->len + 1);
+        Py_SETREF(v->tail, leaf_done(n));
+        v->count++;
+        return 0;
+    }
+    n = leaf_new(need_gc, owner);
+    if (n == NULL) {
+        return -1;
+    }
+    Py_INCREF(x);
+    n->slots[0] = x;
+    n->len = 1;
+    leaf_done(n);
+    if (t != NULL) {
+        root = push_tail(v->root, t, owner);
+        if (root == NULL) {
+            Py_DECREF(n);
+            return -1;
+        }
+        Py_XSETREF(v->root, root);
+        Py_DECREF(t);
+    }
+    v->tail = n;
+    v->count++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pop                                                                 */
+
+/* [_pop_leaf] *rest = the tree n without its last leaf (NULL when nothing
+ * is left; not stripped), *leaf = that leaf.  New references. */
+static int
+pop_leaf(MarchRRBNode *n, MarchRRBNode **rest, MarchRRBNode **leaf)
+{
+    MarchRRBNode *kids[RRB_M], *nc;
+    int k;
+    if (n->height == 0) {
+        Py_INCREF(n);
+        *leaf = n;
+        *rest = NULL;
+        return 0;
+    }
+    if (pop_leaf(SLOT(n, n->len - 1), &nc, leaf) < 0) {
+        return -1;
+    }
+    k = n->len - 1;
+    if (nc == NULL && k == 0) {
+        *rest = NULL;
+        return 0;
+    }
+    memcpy(kids, n->slots, k * sizeof(PyObject *));
+    if (nc != NULL) {
+        kids[k++] = nc;
+    }
+    *rest = mknode(n->height, kids, k, 0);
+    Py_XDECREF(nc);
+    if (*rest == NULL) {
+        Py_CLEAR(*leaf);
+        return -1;
+    }
+    return 0;
+}
+
+int
+march_rrb_pop(MarchRRB *v, uint64_t owner)
+{
+    MarchRRBNode *t = v->tail, *n, *rest, *leaf;
+    assert(v->count > 0);
+    if (t->len > 1) {
+        if (owned(t, owner)) {
+            /* the caller holds a reference to the element */
+            t->len--;
+            Py_DECREF(t->slots[t->len]);
+        }
+        else {
+            n = leaf_new(RRB_IS_GCLEAF(t), owner);
+            if (n == NULL) {
+                return -1;
+            }
+            for (int j = 0; j < t->len - 1; j++) {
+                Py_INCREF(t->slots[j]);
+                n->slots[j] = t->slots[j];
+            }
+            n->len = (uint8_t)(t->len - 1);
+            Py_SETREF(v->tail, leaf_done(n));
+        }
+        v->count--;
+        return 0;
+    }
+    if (v->root == NULL) {
+        march_rrb_clear(v);
+        return 0;
+    }
+    if (pop_leaf(v->root, &rest, &leaf) < 0) {
+        return -1;
+    }
+    rest = strip(rest);
+    Py_XSETREF(v->root, rest);
+    Py_SETREF(v->tail, leaf);
+    v->count--;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* bulk construction                                                   */
+
+/* [_build] A balanced vector over items[0..n). */
+int
+march_rrb_from_array(MarchRRB *out, PyObject *const *items, Py_ssize_t n)
+{
+    Py_ssize_t tc, nl, i, k;
+    MarchRRBNode **level = NULL;
+    int h = 0;
+    march_rrb_init(out);
+    if (n == 0) {
+        return 0;
+    }
+    tc = ((n - 1) >> RRB_BITS) << RRB_BITS;     /* the tail holds 1..M */
+    out->tail = leaf_make(items + tc, n - tc, 0);
+    if (out->tail == NULL) {
+        return -1;
+    }
+    out->count = n;
+    if (tc == 0) {
+        return 0;
+    }
+    nl = tc >> RRB_BITS;
+    level = PyMem_Malloc(nl * sizeof(MarchRRBNode *));
+    if (level == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (i = 0; i < nl; i++) {
+        level[i] = leaf_make(items + (i << RRB_BITS), RRB_M, 0);
+        if (level[i] == NULL) {
+            goto error_level;
+        }
+    }
+    while (nl > 1) {
+        Py_ssize_t up = (nl + RRB_M - 1) >> RRB_BITS;
+        h++;
+        for (i = 0; i < up; i++) {
+            Py_ssize_t lo = i << RRB_BITS, hi = lo + RRB_M < nl ? lo + RRB_M : nl;
+            MarchRRBNode *p = mknode(h, level + lo, (int)(hi - lo), 0);
+            for (k = lo; k < hi; k++) {
+                Py_DECREF(level[k]);
+            }
+            if (p == NULL) {
+                /* release the rest of this level and what was built */
+                for (k = hi; k < nl; k++) {
+                    Py_DECREF(level[k]);
+                }
+                nl = i;
+                goto error_level;
+            }
+            level[i] = p;
+        }
+        nl = up;
+    }
+    out->root = level[0];
+    PyMem_Free(level);
+    return 0;
+
+error_level:
+    for (k = 0; k < nl; k++) {
+        if (level[k] == NULL) {
+            break;
+        }
+        Py_DECREF(level[k]);
+    }
+error:
+    PyMem_Free(level);
+    march_rrb_clear(out);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* concatenation                                                       */
+
+static int fit(int height, MarchRRBNode *const *kids, int k, int interior,
+               MarchRRBNode **out, int *nout);
+
+/* [_redistribute] Regroup the slots of nodes[0..k) (all of `height`) into
+ * fewer nodes until the whole list's shortfall is below MAX_SHORTFALL; the
+ * result (new references) in out[0..*nout).  Nodes whose slot range did not
+ * change are reused; new inner nodes are built from children made to meet
+ * the interior bound by fit. */
+static int
+redistribute(int height, MarchRRBNode *const *nodes, int k,
+             MarchRRBNode **out, int *nout)
+{
+    int sizes[2 * RRB_M + 2];
+    int n = k, i, j, r, s, t, sf, si, so;
+    assert(k <= 2 * RRB_M);
+    for (j = 0; j < k; j++) {
+        sizes[j] = nodes[j]->len;
+    }
+    sf = shortfall(nodes, k);
+    i = 0;
+    while (sf >= MAX_SHORTFALL) {
+        while (i < n && sizes[i] >= SKIP) {
+            i++;
+        }
+        if (i >= n - 1) {       /* cannot happen for <= 2M nodes; be safe */
+            int total = 0;
+            for (j = 0; j < n; j++) {
+                total += sizes[j];
+            }
+            n = 0;
+            while (total > 0) {
+                sizes[n++] = total > RRB_M ? RRB_M : total;
+                total -= sizes[n - 1];
+            }
+            break;
+        }
+        r = sizes[i];
+        j = i;
+        while (r > 0) {
+            assert(j + 1 < n);
+            s = r + sizes[j + 1];
+            sizes[j] = s > RRB_M ? RRB_M : s;
+            r = s - sizes[j];
+            j++;
+        }
+        memmove(sizes + j, sizes + j + 1, (n - j - 1) * sizeof(int));
+        n--;
+        sf -= RRB_M;
+    }
+    /* build the new nodes from the slots of the old ones, in order */
+    si = 0;
+    so = 0;
+    for (t = 0; t < n; t++) {
+        PyObject *chunk[RRB_M];
+        int got = 0;
+        if (so == 0 && nodes[si]->len == sizes[t]) {
+            Py_INCREF(nodes[si]);
+            out[t] = nodes[si++];
+            continue;
+        }
+        while (got < sizes[t]) {
+            int take = nodes[si]->len - so;
+            if (take > sizes[t] - got) {
+                take = sizes[t] - got;
+            }
+            memcpy(chunk + got, nodes[si]->slots + so, take * sizeof(PyObject *));
+            got += take;
+            so += take;
+            if (so == nodes[si]->len) {
+                si++;
+                so = 0;
+            }
+        }
+        if (height == 0) {
+            out[t] = leaf_make(chunk, got, 0);
+        }
+        else {
+            MarchRRBNode *kids[RRB_M];
+            int nk;
+            if (fit(height, (MarchRRBNode **)chunk, got, 1, kids, &nk) < 0) {
+                out[t] = NULL;
+            }
+            else {
+                out[t] = mknode(height, kids, nk, 0);
+                for (j = 0; j < nk; j++) {
+                    Py_DECREF(kids[j]);
+                }
+            }
+        }
+        if (out[t] == NULL) {
+            for (j = 0; j < t; j++) {
+                Py_DECREF(out[j]);
+            }
+            return -1;
+        }
+    }
+    *nout = n;
+    return 0;
+}
+
+/* [_fit] kids[0..k) (children for a node of `height`; borrowed) made to meet
+ * the search-step bound: the whole list (interior = 0, a merged level of a
+ * concatenation) or all but the first and last (interior = 1, one node).
+ * Result: new references in out[0..*nout). */
+static int
+fit(int height, MarchRRBNode *const *kids, int k, int interior,
+    MarchRRBNode **out, int *nout)
+{
+    MarchRRBNode *cur[2 * RRB_M + 2], *next[2 * RRB_M + 2];
+    int n = k, j, nn;
+    for (j = 0; j < k; j++) {
+        Py_INCREF(kids[j]);
+        cur[j] = kids[j];
+    }
+    for (;;) {
+        int lo = interior ? 1 : 0, cnt = interior ? n - 2 : n;
+        if (cnt <= 2 || shortfall(cur + lo, cnt) < MAX_SHORTFALL) {
+            break;
+        }
+        if (redistribute(height - 1, cur, n, next, &nn) < 0) {
+            for (j = 0; j < n; j++) {
+                Py_DECREF(cur[j]);
+            }
+            return -1;
+        }
+        for (j = 0; j < n; j++) {
+            Py_DECREF(cur[j]);
+        }
+        memcpy(cur, next, nn * sizeof(MarchRRBNode *));
+        n = nn;
+    }
+    memcpy(out, cur, n * sizeof(MarchRRBNode *));
+    *nout = n;
+    return 0;
+}
+
+/* [_rebalance] 1 or 2 nodes of `height` (new references in out) over the
+ * children left + middle + right (borrowed). */
+static int
+rebalance(int height, MarchRRBNode *const *left, int nl,
+          MarchRRBNode *const *middle, int nm,
+          MarchRRBNode *const *right, int nr,
+          MarchRRBNode **out, int *nout)
+{
+    MarchRRBNode *all[2 * RRB_M + 2], *kids[2 * RRB_M + 2];
+    int n = 0, nk, j, rc = 0;
+    assert(nl + nm + nr <= 2 * RRB_M);
+    memcpy(all, left, nl * sizeof(MarchRRBNode *));
+    n += nl;
+    memcpy(all + n, middle, nm * sizeof(MarchRRBNode *));
+    n += nm;
+    memcpy(all + n, right, nr * sizeof(MarchRRBNode *));
+    n += nr;
+    if (fit(height, all, n, 0, kids, &nk) < 0) {
+        return -1;
+    }
+    if (nk <= RRB_M) {
+        out[0] = mknode(height, kids, nk, 0);
+        *nout = 1;
+        if (out[0] == NULL) {
+            rc = -1;
+        }
+    }
+    else {
+        /* Two parents.  The one on the side the seam came from (the side
+         * with fewer old children: where the next concatenation in a run of
+         * appends or prepends will land) takes the remainder; the other one
+         * is full, so runs of appends or of prepends leave full nodes. */
+        int cut = nl >= nr ? RRB_M : nk - RRB_M;
+        out[0] = mknode(height, kids, cut, 0);
+        out[1] = out[0] ? mknode(height, kids + cut, nk - cut, 0) : NULL;
+        *nout = 2;
+        if (out[1] == NULL) {
+            Py_XDECREF(out[0]);
+            rc = -1;
+        }
+    }
+    for (j = 0; j < nk; j++) {
+        Py_DECREF(kids[j]);
+    }
+    return rc;
+}
+
+/* [_merge] Merge the right edge of tree a with the left edge of tree b: one
+ * or two nodes (new references in out) of height max(a.height, b.height)
+ * holding the elements of a then b. */
+static int
+merge(MarchRRBNode *a, MarchRRBNode *b, MarchRRBNode **out, int *nout)
+{
+    MarchRRBNode *mid[2];
+    int nm, j, rc;
+    if (a->height == 0 && b->height == 0) {
+        if (a->len + b->len <= RRB_M) {
+            /* two small leaves at the seam: join them */
+            PyObject *slots[RRB_M];
+            memcpy(slots, a->slots, a->len * sizeof(PyObject *));
+            memcpy(slots + a->len, b->slots, b->len * sizeof(PyObject *));
+            out[0] = leaf_make(slots, a->len + b->len, 0);
+            *nout = 1;
+            return out[0] == NULL ? -1 : 0;
+        }
+        Py_INCREF(a);
+        Py_INCREF(b);
+        out[0] = a;
+        out[1] = b;
+        *nout = 2;
+        return 0;
+    }
+    if (a->height > b->height) {
+        if (merge(SLOT(a, a->len - 1), b, mid, &nm) < 0) {
+            return -1;
+        }
+        rc = rebalance(a->height, (MarchRRBNode **)a->slots, a->len - 1,
+                       mid, nm, NULL, 0, out, nout);
+    }
+    else if (a->height < b->height) {
+        if (merge(a, SLOT(b, 0), mid, &nm) < 0) {
+            return -1;
+        }
+        rc = rebalance(b->height, NULL, 0, mid, nm,
+                       (MarchRRBNode **)b->slots + 1, b->len - 1, out, nout);
+    }
+    else {
+        if (merge(SLOT(a, a->len - 1), SLOT(b, 0), mid, &nm) < 0) {
+            return -1;
+        }
+        rc = rebalance(a->height, (MarchRRBNode **)a->slots, a->len - 1,
+                       mid, nm, (MarchRRBNode **)b->slots + 1, b->len - 1,
+                       out, nout);
+    }
+    for (j = 0; j < nm; j++) {
+        Py_DECREF(mid[j]);
+    }
+    return rc;
+}
+
+/* [_concat_trees] The tree holding the elements of tree a then tree b
+ * (either may be NULL); new reference (NULL with no error only if both are
+ * NULL). */
+static MarchRRBNode *
+concat_trees(MarchRRBNode *a, MarchRRBNode *b)
+{
+    MarchRRBNode *nodes[2], *r;
+    int n;
+    if (a == NULL || b == NULL) {
+        r = a ? a : b;
+        Py_XINCREF(r);
+        return r;
+    }
+    if (merge(a, b, nodes, &n) < 0) {
+        return NULL;
+    }
+    if (n == 1) {
+        return strip(nodes[0]);
+    }
+    r = mknode(nodes[0]->height + 1, nodes, 2, 0);
+    Py_DECREF(nodes[0]);
+    Py_DECREF(nodes[1]);
+    return r;
+}
+
+/* [_concat] */
+int
+march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
+{
+    MarchRRBNode *left, *root;
+    march_rrb_init(out);
+    if (b->count == 0) {
+        march_rrb_copy(out, a);
+        return 0;
+    }
+    if (a->count == 0) {
+        march_rrb_copy(out, b);
+        return 0;
+    }
+    if (b->root == NULL) {
+        /* cheap path: b fits in a tail; only full leaves are pushed */
+        PyObject *slots[2 * RRB_M];
+        int na = a->tail->len, nb = b->tail->len;
+        MarchRRBNode *full, *tail;
+        memcpy(slots, a->tail->slots, na * sizeof(PyObject *));
+        memcpy(slots + na, b->tail->slots, nb * sizeof(PyObject *));
+        if (na + nb <= RRB_M) {
+            tail = leaf_make(slots, na + nb, 0);
+            if (tail == NULL) {
+                return -1;
+            }
+            root = a->root;
+            Py_XINCREF(root);
+        }
+        else {
+            full = leaf_make(slots, RRB_M, 0);
+            if (full == NULL) {
+                return -1;
+            }
+            root = push_tail(a->root, full, 0);
+            Py_DECREF(full);
+            if (root == NULL) {
+                return -1;
+            }
+            tail = leaf_make(slots + RRB_M, na + nb - RRB_M, 0);
+            if (tail == NULL) {
+                Py_DECREF(root);
+                return -1;
+            }
+        }
+        out->count = a->count + b->count;
+        out->root = root;
+        out->tail = tail;
+        return 0;
+    }
+    /* a's tail becomes a (possibly partial) leaf at the seam; b's tail
+     * stays the tail */
+    left = concat_trees(a->root, a->tail);
+    if (left == NULL) {
+        return -1;
+    }
+    root = concat_trees(left, b->root);
+    Py_DECREF(left);
+    if (root == NULL) {
+        return -1;
+    }
+    out->count = a->count + b->count;
+    out->root = root;
+    out->tail = b->tail;
+    Py_INCREF(out->tail);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* slicing                                                             */
+
+/* [_take] The tree holding the first k elements of n (1 <= k <= count). */
+static MarchRRBNode *
+take(MarchRRBNode *n, Py_ssize_t k)
+{
+    MarchRRBNode *kids[RRB_M], *c, *r;
+    Py_ssize_t i = k - 1;
+    int j;
+    if (k == NCOUNT(n)) {
+        Py_INCREF(n);
+        return n;
+    }
+    if (n->height == 0) {
+        return leaf_make(n->slots, k, 0);
+    }
+    j = locate(n, &i);
+    c = take(SLOT(n, j), i + 1);
+    if (c == NULL) {
+        return NULL;
+    }
+    memcpy(kids, n->slots, j * sizeof(PyObject *));
+    kids[j] = c;
+    r = mknode(n->height, kids, j + 1, 0);
+    Py_DECREF(c);
+    return r;
+}
+
+/* [_drop] The tree without the first i elements of n (0 <= i < count). */
+static MarchRRBNode *
+drop(MarchRRBNode *n, Py_ssize_t i)
+{
+    MarchRRBNode *kids[RRB_M], *c, *r;
+    int j;
+    if (i == 0) {
+        Py_INCREF(n);
+        return n;
+    }
+    if (n->height == 0) {
+        return leaf_make(n->slots + i, n->len - i, 0);
+    }
+    j = locate(n, &i);
+    c = drop(SLOT(n, j), i);
+    if (c == NULL) {
+        return NULL;
+    }
+    kids[0] = c;
+    memcpy(kids + 1, n->slots + j + 1, (n->len - j - 1) * sizeof(PyObject *));
+    r = mknode(n->height, kids, n->len - j, 0);
+    Py_DECREF(c);
+    return r;
+}
+
+/* [_lower] Strip root; when it is left with two children of which one is a
+ * thin chain (a cut edge), concatenate the two halves again as separate
+ * trees so that the height follows the contents.  Steals root. */
+static MarchRRBNode *
+lower(MarchRRBNode *root)
+{
+    root = strip(root);
+    while (root != NULL && root->height >= 2 && root->len == 2
+           && (SLOT(root, 0)->len == 1 || SLOT(root, 1)->len == 1)) {
+        MarchRRBNode *a = SLOT(root, 0), *b = SLOT(root, 1), *r;
+        Py_INCREF(a);
+        Py_INCREF(b);
+        a = strip(a);
+        b = strip(b);
+        r = concat_trees(a, b);
+        Py_DECREF(a);
+        Py_DECREF(b);
+        if (r == NULL) {
+            Py_DECREF(root);
+            return NULL;
+        }
+        if (r->height >= root->height) {
+            Py_DECREF(r);
+            break;
+        }
+        Py_DECREF(root);
+        root = r;
+    }
+    return root;
+}
+
+/* [_slice] */
+int
+march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
+                MarchRRB *out)
+{
+    Py_ssize_t count = v->count, tc;
+    MarchRRBNode *root = NULL, *tail = NULL, *r;
+    march_rrb_init(out);
+    assert(0 <= start && start <= stop && stop <= count);
+    if (start >= stop) {
+        return 0;
+    }
+    if (start == 0 && stop == count) {
+        march_rrb_copy(out, v);
+        return 0;
+    }
+    tc = count - v->tail->len;
+    if (start >= tc) {
+        tail = leaf_make(v->tail->slots + (start - tc), stop - start, 0);
+        if (tail == NULL) {
+            return -1;
+        }
+        out->count = stop - start;
+        out->tail = tail;
+        return 0;
+    }
+    if (stop <= tc) {
+        MarchRRBNode *t = take(v->root, stop);
+        int rc;
+        if (t == NULL) {
+            return -1;
+        }
+        rc = pop_leaf(t, &root, &tail);
+        Py_DECREF(t);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    else {
+        root = v->root;
+        Py_INCREF(root);
+        if (stop < count) {
+            tail = leaf_make(v->tail->slots, stop - tc, 0);
+            if (tail == NULL) {
+                Py_DECREF(root);
+                return -1;
+            }
+        }
+        else {
+            tail = v->tail;
+            Py_INCREF(tail);
+        }
+    }
+    /* now the tree holds [0, stop - len(tail)); cut its front */
+    tc = root != NULL ? NCOUNT(root) : 0;
+    if (start >= tc) {
+        r = leaf_make(tail->slots + (start - tc), tail->len - (start - tc), 0);
+        Py_XDECREF(root);
+        Py_DECREF(tail);
+        if (r == NULL) {
+            return -1;
+        }
+        out->count = stop - start;
+        out->tail = r;
+        return 0;
+    }
+    r = drop(root, start);
+    Py_DECREF(root);
+    if (r == NULL) {
+        Py_DECREF(tail);
+        return -1;
+    }
+    r = lower(r);
+    if (r == NULL) {
+        Py_DECREF(tail);
+        return -1;
+    }
+    out->count = stop - start;
+    out->root = r;
+    out->tail = tail;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* insert / delete                                                     */
+
+int
+march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
+{
+    MarchRRB left, right, one;
+    int rc;
+    march_rrb_init(out);
+    if (i == v->count) {
+        march_rrb_copy(out, v);
+        if (march_rrb_push(out, x, 0) < 0) {
+            march_rrb_clear(out);
+            return -1;
+        }
+        return 0;
+    }
+    if (i == 0) {
+        march_rrb_init(&one);
+        if (march_rrb_push(&one, x, 0) < 0) {
+            return -1;
+        }
+        rc = march_rrb_concat(&one, v, out);
+        march_rrb_clear(&one);
+        return rc;
+    }
+    if (march_rrb_slice(v, 0, i, &left) < 0) {
+        return -1;
+    }
+    if (march_rrb_push(&left, x, 0) < 0) {
+        march_rrb_clear(&left);
+        return -1;
+    }
+    if (march_rrb_slice(v, i, v->count, &right) < 0) {
+        march_rrb_clear(&left);
+        return -1;
+    }
+    rc = march_rrb_concat(&left, &right, out);
+    march_rrb_clear(&left);
+    march_rrb_clear(&right);
+    return rc;
+}
+
+/* [_cut] without [lo, hi) */
+int
+march_rrb_delete(const MarchRRB *v, Py_ssize_t lo, Py_ssize_t hi, MarchRRB *out)
+{
+    MarchRRB left, right;
+    int rc;
+    march_rrb_init(out);
+    if (lo >= hi) {
+        march_rrb_copy(out, v);
+        return 0;
+    }
+    if (hi == v->count) {
+        return march_rrb_slice(v, 0, lo, out);
+    }
+    if (lo == 0) {
+        return march_rrb_slice(v, hi, v->count, out);
+    }
+    if (march_rrb_slice(v, 0, lo, &left) < 0) {
+        return -1;
+    }
+    if (march_rrb_slice(v, hi, v->count, &right) < 0) {
+        march_rrb_clear(&left);
+        return -1;
+    }
+    rc = march_rrb_concat(&left, &right, out);
+    march_rrb_clear(&left);
+    march_rrb_clear(&right);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* invariant checker                                                   */
+
+static int
+fail(const char *msg, Py_ssize_t a, Py_ssize_t b)
+{
+    PyErr_Format(PyExc_AssertionError, "rrb invariant: %s (%zd, %zd)", msg, a, b);
+    return -1;
+}
+
+/* [_check_node] verify invariants 1-3 and 5 below n; *count = its elements */
+static int
+check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
+{
+    int k = n->len, j;
+    Py_ssize_t total = 0, cap, cc;
+    int any_tracked = 0;
+    if (n->height != height) {
+        return fail("wrong height", n->height, height);
+    }
+    if (k < 1 || k > RRB_M) {
+        return fail("node slot count out of range", k, RRB_M);
+    }
+    if (height == 0) {
+        if (Py_TYPE(n) == &MarchRRBLeaf_Type) {
+            if (!items_atomic(n->slots, k)) {
+                return fail("plain leaf holds a non-atomic element", k, 0);
+            }
+        }
+        else if (!RRB_IS_GCLEAF(n)) {
+            return fail("leaf of a non-leaf type", 0, 0);
+        }
+        else if (!PyObject_GC_IsTracked((PyObject *)n)) {
+            return fail("GC leaf not tracked", k, 0);
+        }
+        *count = k;
+        return 0;
+    }
+    if (Py_TYPE(n) != &MarchRRBInner_Type && !RRB_IS_RELAXED(n)) {
+        return fail("inner node of a leaf type", height, 0);
+    }
+    cap = CAP(height);
+    for (j = 0; j < k; j++) {
+        MarchRRBNode *c = SLOT(n, j);
+        if (check_node(c, height - 1, &cc) < 0) {
+            return -1;
+        }
+        total += cc;
+        if (RRB_IS_RELAXED(n)) {
+            if (n->sizes[j] != total) {
+                return fail("size table wrong", n->sizes[j], total);
+            }
+        }
+        else {
+            if (RRB_IS_RELAXED(c)) {
+                return fail("balanced node with a relaxed child", j, k);
+            }
+            if (j < k - 1 && cc != cap) {
+                return fail("balanced node with a non-full child", cc, cap);
+            }
+        }
+        if (node_tracked(c)) {
+            any_tracked = 1;
+        }
+    }
+    if (n->count != total) {
+        return fail("count wrong", n->count, total);
+    }
+    if (total > cap * RRB_M) {
+        return fail("node over capacity", total, cap * RRB_M);
+    }
+    if (any_tracked && !PyObject_GC_IsTracked((PyObject *)n)) {
+        return fail("untracked node with a tracked child", height, k);
+    }
+    if (k > 2) {
+        int sf = shortfall((MarchRRBNode **)n->slots + 1, k - 2);
+        if (sf >= MAX_SHORTFALL) {
+            return fail("search-step bound: interior shortfall", sf, MAX_SHORTFALL);
+        }
+    }
+    *count = total;
+    return 0;
+}
+
+int
+march_rrb_check(const MarchRRB *v, int tracked)
+{
+    Py_ssize_t tcount = 0;
+    if (v->count < 0) {
+        return fail("negative count", v->count, 0);
+    }
+    if (v->count == 0) {
+        if (v->tail != NULL || v->root != NULL) {
+            return fail("empty vector with nodes", 0, 0);
+        }
+        return 0;
+    }
+    if (v->tail == NULL) {
+        return fail("non-empty vector without a tail", v->count, 0);
+    }
+    if (check_node(v->tail, 0, &tcount) < 0) {
+        return -1;
+    }
+    if (v->root != NULL) {
+        Py_ssize_t rc;
+        if (v->root->height > 0 && v->root->len < 2) {
+            return fail("single-child root", v->root->height, v->root->len);
+        }
+        if (check_node(v->root, v->root->height, &rc) < 0) {
+            return -1;
+        }
+        tcount += rc;
+    }
+    if (tcount != v->count) {
+        return fail("count != tree + tail", v->count, tcount);
+    }
+    if (tracked >= 0 && march_rrb_needs_tracking(v) && !tracked) {
+        return fail("holder of tracked nodes not tracked", 0, 0);
+    }
+    return 0;
+}
+
+int
+march_rrb_height(const MarchRRB *v)
+{
+    return v->root != NULL ? v->root->height : 0;
+}
+
+static PyObject *
+shape_node(MarchRRBNode *n)
+{
+    PyObject *list;
+    int j;
+    if (n->height == 0) {
+        return PyLong_FromLong(n->len);
+    }
+    list = PyList_New(n->len);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (j = 0; j < n->len; j++) {
+        PyObject *c = shape_node(SLOT(n, j));
+        if (c == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, j, c);
+    }
+    return list;
+}
+
+PyObject *
+march_rrb_shape(const MarchRRB *v)
+{
+    PyObject *root, *tail;
+    if (v->root != NULL) {
+        root = shape_node(v->root);
+    }
+    else {
+        root = Py_None;
+        Py_INCREF(root);
+    }
+    if (root == NULL) {
+        return NULL;
+    }
+    tail = PyLong_FromLong(v->tail ? v->tail->len : 0);
+    if (tail == NULL) {
+        Py_DECREF(root);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", root, tail);
+}
+
+static void
+stats_node(MarchRRBNode *n, MarchRRBStats *st)
+{
+    int j;
+    st->bytes += (Py_ssize_t)Py_TYPE(n)->tp_basicsize
+        + (PyType_IS_GC(Py_TYPE(n)) ? (Py_ssize_t)(2 * sizeof(void *)) : 0)   /* the GC header */;
+    if (n->height == 0) {
+        st->leaves++;
+        return;
+    }
+    st->inners++;
+    if (RRB_IS_RELAXED(n)) {
+        st->relaxed++;
+    }
+    for (j = 0; j < n->len; j++) {
+        stats_node(SLOT(n, j), st);
+    }
+}
+
+void
+march_rrb_stats(const MarchRRB *v, MarchRRBStats *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (v->root != NULL) {
+        stats_node(v->root, st);
+    }
+    if (v->tail != NULL) {
+        stats_node(v->tail, st);
+    }
+}

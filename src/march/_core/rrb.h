@@ -1,0 +1,162 @@
+/*
+ * rrb.h -- the algorithms of march's persistent vector, an RRB tree
+ * (relaxed radix balanced tree).  See rrb.c for the design comment: node
+ * layout, invariants, concatenation, slicing, transients, GC policy.
+ *
+ * The Python types (Vector, VectorEvolver, iterators) live in rrbmodule.c
+ * and use only what is declared here.
+ *
+ * Compile-time branching: MARCH_RRB_BITS (default 5: 32 slots per node;
+ * march._rrb4 is built with 2: 4 slots per node, so small vectors make deep
+ * trees in the tests).
+ */
+#ifndef MARCH_RRB_H
+#define MARCH_RRB_H
+
+#include "common.h"
+#include <stdint.h>
+
+#ifndef MARCH_RRB_BITS
+#define MARCH_RRB_BITS 5
+#endif
+
+#define RRB_BITS MARCH_RRB_BITS
+#define RRB_M (1 << RRB_BITS)             /* slots per node */
+#define RRB_MASK (RRB_M - 1)
+#define RRB_EMAX 2                        /* extra search steps allowed */
+/* Py_ssize_t counts fit in 63 bits: a height-h node holds up to M**(h+1) */
+#define RRB_MAX_HEIGHT (63 / RRB_BITS + 1)
+
+/* One node of the tree.  Four PyTypeObjects share this layout:
+ *   leaf          height 0, slots are elements, all atomic; not a GC type
+ *   leaf (gc)     height 0, may hold any element; a GC type, always tracked
+ *   inner         height > 0, balanced (no size table); a GC type, tracked
+ *                 iff some child is tracked
+ *   inner relaxed height > 0, with the cumulative size table `sizes`
+ * Leaves are allocated without `count` and `sizes` (their count is `len`);
+ * a balanced inner node without `sizes`.  The owner id (48 bits) is split
+ * in two fields so that the header stays one word. */
+typedef struct MarchRRBNode {
+    PyObject_HEAD
+    uint8_t height;             /* 0: leaf */
+    uint8_t len;                /* slots in use, 1..M in a tree */
+    uint16_t owner_hi;          /* owner: evolver allowed to edit in place */
+    uint32_t owner_lo;          /* (0: persistent, never edited) */
+    PyObject *slots[RRB_M];
+    Py_ssize_t count;           /* inner only: elements in the subtree */
+    Py_ssize_t sizes[];         /* relaxed only: sizes[j] = elements in slots 0..j */
+} MarchRRBNode;
+
+extern PyTypeObject MarchRRBLeaf_Type;
+extern PyTypeObject MarchRRBLeafGC_Type;
+extern PyTypeObject MarchRRBInner_Type;
+extern PyTypeObject MarchRRBRelaxed_Type;
+
+#define RRB_IS_RELAXED(n) (Py_TYPE(n) == &MarchRRBRelaxed_Type)
+#define RRB_IS_GCLEAF(n) (Py_TYPE(n) == &MarchRRBLeafGC_Type)
+
+/* The value of a vector: a tree and a tail.
+ *   count  number of elements
+ *   root   NULL (the tree is empty) or a node holding elements
+ *          [0, count - tail->len)
+ *   tail   NULL iff count == 0, else a leaf holding the last 1..M elements
+ * Both pointers are owned references. */
+typedef struct {
+    Py_ssize_t count;
+    MarchRRBNode *root;
+    MarchRRBNode *tail;
+} MarchRRB;
+
+int march_rrb_ready(void);                  /* PyType_Ready the node types */
+uint64_t march_rrb_new_owner(void);         /* a fresh evolver id (never 0) */
+
+static inline Py_ssize_t
+march_rrb_node_count(const MarchRRBNode *n)
+{
+    return n->height ? n->count : (Py_ssize_t)n->len;
+}
+
+/* The leaf holding element i (0 <= i < v->count), borrowed; *start is the
+ * index of its first element. */
+static inline MarchRRBNode *
+march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start)
+{
+    Py_ssize_t toff = v->count - v->tail->len, idx = i;
+    MarchRRBNode *n;
+    if (i >= toff) {
+        *start = toff;
+        return v->tail;
+    }
+    n = v->root;
+    while (n->height) {
+        int shift = RRB_BITS * n->height;
+        Py_ssize_t j = idx >> shift;
+        if (RRB_IS_RELAXED(n)) {
+            while (n->sizes[j] <= idx) {
+                j++;
+            }
+            if (j) {
+                idx -= n->sizes[j - 1];
+            }
+        }
+        else {
+            idx -= j << shift;
+        }
+        n = (MarchRRBNode *)n->slots[j];
+    }
+    *start = i - idx;
+    return n;
+}
+
+/* element i (0 <= i < v->count), borrowed */
+static inline PyObject *
+march_rrb_get(const MarchRRB *v, Py_ssize_t i)
+{
+    Py_ssize_t start;
+    MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
+    return leaf->slots[i - start];
+}
+
+void march_rrb_init(MarchRRB *v);                       /* the empty vector */
+void march_rrb_clear(MarchRRB *v);                      /* release, make empty */
+void march_rrb_copy(MarchRRB *dst, const MarchRRB *src); /* new references */
+/* the GC state a Vector object over v needs */
+int march_rrb_needs_tracking(const MarchRRB *v);
+
+/* In-place edits of *v.  With owner != 0, nodes tagged with that owner are
+ * edited in place and the nodes made are tagged with it; owner == 0 copies.
+ * 0 on success, -1 on error with *v unchanged.  set and pop do not release
+ * the element they remove while they run: the caller holds a reference to it
+ * (so that no __del__ runs in the middle of an edit). */
+int march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner);
+int march_rrb_set(MarchRRB *v, Py_ssize_t i, PyObject *x, uint64_t owner);
+int march_rrb_pop(MarchRRB *v, uint64_t owner);          /* count > 0 */
+
+/* New values (*out is set by the call; on error *out is the empty vector).
+ * Nodes made are persistent (owner 0); nothing is edited in place. */
+int march_rrb_from_array(MarchRRB *out, PyObject *const *items, Py_ssize_t n);
+int march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out);
+int march_rrb_slice(const MarchRRB *v, Py_ssize_t lo, Py_ssize_t hi,
+                    MarchRRB *out);                    /* 0<=lo<=hi<=count */
+int march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x,
+                     MarchRRB *out);                   /* 0 <= i <= count */
+int march_rrb_delete(const MarchRRB *v, Py_ssize_t lo, Py_ssize_t hi,
+                     MarchRRB *out);                   /* 0<=lo<=hi<=count */
+
+/* debugging: 0 when every invariant holds, else -1 with AssertionError.
+ * `tracked` is the GC state of the object holding v (-1: don't check). */
+int march_rrb_check(const MarchRRB *v, int tracked);
+int march_rrb_height(const MarchRRB *v);
+/* debugging: the shape of the tree as nested lists of leaf lengths */
+PyObject *march_rrb_shape(const MarchRRB *v);
+
+/* statistics: nodes and bytes of the structure (not of the elements) */
+typedef struct {
+    Py_ssize_t leaves;
+    Py_ssize_t inners;
+    Py_ssize_t relaxed;
+    Py_ssize_t bytes;
+} MarchRRBStats;
+void march_rrb_stats(const MarchRRB *v, MarchRRBStats *st);
+
+#endif /* MARCH_RRB_H */

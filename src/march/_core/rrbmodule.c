@@ -1,0 +1,1945 @@
+/*
+ * rrbmodule.c -- the Python types over rrb.c: Vector, VectorEvolver and the
+ * forward/reverse iterators.  Built twice: march._rrb (MARCH_RRB_BITS = 5,
+ * branching 32) and march._rrb4 (MARCH_RRB_BITS = 2, branching 4).
+ *
+ * Vector         an immutable value: a MarchRRB (count, root, tail), a cached
+ *                hash and a weak reference list.  GC-tracked only when its
+ *                root or tail is (common.h), so a vector of atomic elements
+ *                costs the cyclic collector nothing.
+ * VectorEvolver  a transient: a MarchRRB, the owner id that lets it edit the
+ *                nodes it copied in place, and the Vector that persistent()
+ *                returns while nothing changed.  persistent() hands the
+ *                current tree to a new Vector in O(1) and takes a new owner
+ *                id, so that vector never changes; the evolver stays usable.
+ * Iterators      hold the vector and the current leaf (borrowed: the vector
+ *                keeps it alive), so next() is an index test and a load.
+ *
+ * Semantics follow the pure-Python twin (src/march/_pure/rrb.py), which
+ * follows pyrsistent's PVector; the algorithms are all in rrb.c.
+ */
+#include "rrb.h"
+
+#include <stddef.h>
+
+#if RRB_BITS == 5
+#define MODULE_NAME "_rrb"
+#define INIT_FUNC PyInit__rrb
+#elif RRB_BITS == 2
+#define MODULE_NAME "_rrb4"
+#define INIT_FUNC PyInit__rrb4
+#else
+#error "MARCH_RRB_BITS must be 5 or 2"
+#endif
+#define QUAL(name) "march." MODULE_NAME "." name
+
+typedef struct {
+    PyObject_HEAD
+    MarchRRB v;
+    Py_hash_t hash;             /* -1: not computed yet */
+    PyObject *weakreflist;
+} VectorObject;
+
+typedef struct {
+    PyObject_HEAD
+    MarchRRB v;
+    uint64_t owner;
+    VectorObject *orig;         /* what persistent() returns while clean */
+    int dirty;
+    PyObject *weakreflist;
+} EvolverObject;
+
+typedef struct {
+    PyObject_HEAD
+    VectorObject *vec;          /* NULL once exhausted */
+    Py_ssize_t pos;             /* next index (reverse: next index + 1) */
+    MarchRRBNode *leaf;         /* borrowed; leaf holding [start, end) */
+    Py_ssize_t start, end;
+} IterObject;
+
+static PyTypeObject Vector_Type;
+static PyTypeObject Evolver_Type;
+static PyTypeObject Iter_Type;
+static PyTypeObject RevIter_Type;
+
+static VectorObject *empty_vector = NULL;
+static PyObject *vector_func = NULL;        /* the module's vector(), for pickling */
+
+#define Vector_Check(o) (Py_TYPE(o) == &Vector_Type)
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+
+/* A new Vector over *v (its references are stolen; *v is left empty). */
+static PyObject *
+vector_wrap(MarchRRB *v)
+{
+    VectorObject *o;
+    if (v->count == 0 && empty_vector != NULL) {
+        march_rrb_clear(v);
+        Py_INCREF(empty_vector);
+        return (PyObject *)empty_vector;
+    }
+    o = PyObject_GC_New(VectorObject, &Vector_Type);
+    if (o == NULL) {
+        march_rrb_clear(v);
+        return NULL;
+    }
+    o->v = *v;
+    march_rrb_init(v);
+    o->hash = -1;
+    o->weakreflist = NULL;
+    if (march_rrb_needs_tracking(&o->v)) {
+        PyObject_GC_Track(o);
+    }
+    return (PyObject *)o;
+}
+
+/* Result of a function filling *out: wrap it, or NULL on error. */
+static PyObject *
+wrap_result(int rc, MarchRRB *out)
+{
+    if (rc < 0) {
+        march_rrb_clear(out);
+        return NULL;
+    }
+    return vector_wrap(out);
+}
+
+/* operator.index(o) as a clamped Py_ssize_t; -1 with an error set on failure
+ * (*err = 1). */
+static Py_ssize_t
+as_index(PyObject *o, int *err)
+{
+    Py_ssize_t i;
+    PyObject *idx;
+    *err = 0;
+    if (PyLong_CheckExact(o)) {
+        i = PyLong_AsSsize_t(o);
+        if (i == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return _PyLong_Sign(o) < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX;
+        }
+        return i;
+    }
+    idx = PyNumber_Index(o);
+    if (idx == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Format(PyExc_TypeError,
+                         "'%.200s' object cannot be interpreted as an index",
+                         Py_TYPE(o)->tp_name);
+        }
+        *err = 1;
+        return -1;
+    }
+    i = PyNumber_AsSsize_t(idx, NULL);      /* clamps on overflow */
+    Py_DECREF(idx);
+    if (i == -1 && PyErr_Occurred()) {
+        *err = 1;
+    }
+    return i;
+}
+
+static PyObject *
+index_error(PyObject *index)
+{
+    PyErr_Format(PyExc_IndexError, "Index out of range: %S", index);
+    return NULL;
+}
+
+static PyObject *
+index_error_n(Py_ssize_t i)
+{
+    PyErr_Format(PyExc_IndexError, "Index out of range: %zd", i);
+    return NULL;
+}
+
+/* a new list of the elements of v */
+static PyObject *
+rrb_tolist(const MarchRRB *v)
+{
+    PyObject *list = PyList_New(v->count);
+    Py_ssize_t i = 0;
+    if (list == NULL) {
+        return NULL;
+    }
+    while (i < v->count) {
+        Py_ssize_t start, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
+        for (j = i - start; j < leaf->len; j++) {
+            PyObject *x = leaf->slots[j];
+            Py_INCREF(x);
+            PyList_SET_ITEM(list, i++, x);
+        }
+    }
+    return list;
+}
+
+/* first index in [lo, hi) of an element equal to x (identity or ==); -1 if
+ * none, -2 on error */
+static Py_ssize_t
+rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
+{
+    Py_ssize_t i = lo;
+    while (i < hi) {
+        Py_ssize_t start, j, end;
+        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
+        end = start + leaf->len < hi ? start + leaf->len : hi;
+        for (j = i - start; start + j < end; j++) {
+            PyObject *y = leaf->slots[j];
+            int r;
+            if (y == x) {
+                return start + j;
+            }
+            Py_INCREF(y);
+            r = PyObject_RichCompareBool(y, x, Py_EQ);
+            Py_DECREF(y);
+            if (r < 0) {
+                return -2;
+            }
+            if (r) {
+                return start + j;
+            }
+        }
+        i = end;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* construction                                                        */
+
+/* vector(iterable): a Vector over the elements of iterable */
+static PyObject *
+vector_from_iterable(PyObject *iterable)
+{
+    PyObject *seq;
+    MarchRRB out;
+    int rc;
+    if (Vector_Check(iterable)) {
+        Py_INCREF(iterable);
+        return iterable;
+    }
+    seq = PySequence_Fast(iterable, "vector() argument must be iterable");
+    if (seq == NULL) {
+        return NULL;
+    }
+    rc = march_rrb_from_array(&out, PySequence_Fast_ITEMS(seq),
+                              PySequence_Fast_GET_SIZE(seq));
+    Py_DECREF(seq);
+    return wrap_result(rc, &out);
+}
+
+static PyObject *
+module_vector(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("vector", nargs, 0, 1)) {
+        return NULL;
+    }
+    if (nargs == 0) {
+        Py_INCREF(empty_vector);
+        return (PyObject *)empty_vector;
+    }
+    return vector_from_iterable(args[0]);
+}
+
+static PyObject *
+module_v(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    MarchRRB out;
+    int rc = march_rrb_from_array(&out, &PyTuple_GET_ITEM(args, 0),
+                                  PyTuple_GET_SIZE(args));
+    return wrap_result(rc, &out);
+}
+
+static PyObject *
+vector_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"iterable", NULL};
+    PyObject *iterable = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:Vector", kwlist, &iterable)) {
+        return NULL;
+    }
+    if (iterable == NULL) {
+        Py_INCREF(empty_vector);
+        return (PyObject *)empty_vector;
+    }
+    return vector_from_iterable(iterable);
+}
+
+/* ------------------------------------------------------------------ */
+/* Vector: object protocol                                             */
+
+static void
+vector_dealloc(VectorObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
+    Py_TRASHCAN_BEGIN(self, vector_dealloc)
+    march_rrb_clear(&self->v);
+    PyObject_GC_Del(self);
+    Py_TRASHCAN_END
+}
+
+static int
+vector_traverse(VectorObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->v.root);
+    Py_VISIT(self->v.tail);
+    return 0;
+}
+
+static int
+vector_clear(VectorObject *self)
+{
+    /* only ever called on garbage: leave a valid empty vector */
+    march_rrb_clear(&self->v);
+    return 0;
+}
+
+static Py_ssize_t
+vector_len(VectorObject *self)
+{
+    return self->v.count;
+}
+
+static PyObject *
+vector_item(VectorObject *self, Py_ssize_t i)
+{
+    PyObject *x;
+    if (i < 0 || i >= self->v.count) {
+        PyErr_SetString(PyExc_IndexError, "vector index out of range");
+        return NULL;
+    }
+    x = march_rrb_get(&self->v, i);
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *vector_range(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi);
+
+static PyObject *
+vector_subscript(VectorObject *self, PyObject *key)
+{
+    Py_ssize_t i, n = self->v.count;
+    if (PyLong_CheckExact(key)) {
+        i = PyLong_AsSsize_t(key);
+        if (i == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            i = PY_SSIZE_T_MIN;
+        }
+    }
+    else if (PySlice_Check(key)) {
+        Py_ssize_t start, stop, step, len, k;
+        PyObject *list, *sub;
+        MarchRRB out;
+        int rc;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) {
+            return NULL;
+        }
+        len = PySlice_AdjustIndices(n, &start, &stop, step);
+        if (step == 1) {
+            return vector_range(self, start, stop);
+        }
+        list = PyList_New(len);
+        if (list == NULL) {
+            return NULL;
+        }
+        for (k = 0; k < len; k++) {
+            PyObject *x = march_rrb_get(&self->v, start + k * step);
+            Py_INCREF(x);
+            PyList_SET_ITEM(list, k, x);
+        }
+        rc = march_rrb_from_array(&out, &PyList_GET_ITEM(list, 0), len);
+        sub = wrap_result(rc, &out);
+        Py_DECREF(list);
+        return sub;
+    }
+    else if (PyIndex_Check(key)) {
+        i = PyNumber_AsSsize_t(key, NULL);
+        if (i == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    else {
+        PyErr_Format(PyExc_TypeError,
+                     "vector indices must be integers or slices, not %.200s",
+                     Py_TYPE(key)->tp_name);
+        return NULL;
+    }
+    if (i < 0) {
+        i += n;
+    }
+    return vector_item(self, i);
+}
+
+/* elements [lo, hi) (0 <= lo, hi <= count), O(log n) */
+static PyObject *
+vector_range(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
+{
+    MarchRRB out;
+    if (lo >= hi) {
+        Py_INCREF(empty_vector);
+        return (PyObject *)empty_vector;
+    }
+    if (lo == 0 && hi == self->v.count) {
+        Py_INCREF(self);
+        return (PyObject *)self;
+    }
+    return wrap_result(march_rrb_slice(&self->v, lo, hi, &out), &out);
+}
+
+static int
+vector_contains(VectorObject *self, PyObject *x)
+{
+    Py_ssize_t r = rrb_find(&self->v, x, 0, self->v.count);
+    return r == -2 ? -1 : r >= 0;
+}
+
+static PyObject *
+concat_vectors(VectorObject *a, VectorObject *b)
+{
+    MarchRRB out;
+    if (b->v.count == 0) {
+        Py_INCREF(a);
+        return (PyObject *)a;
+    }
+    if (a->v.count == 0) {
+        Py_INCREF(b);
+        return (PyObject *)b;
+    }
+    return wrap_result(march_rrb_concat(&a->v, &b->v, &out), &out);
+}
+
+/* extend with the elements of a list/tuple (a fresh owner id: nodes made
+ * here are edited in place, the shared ones are copied) */
+static PyObject *
+extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
+{
+    MarchRRB out;
+    uint64_t owner;
+    Py_ssize_t i;
+    if (n == 0) {
+        Py_INCREF(self);
+        return (PyObject *)self;
+    }
+    if (self->v.count == 0) {
+        return wrap_result(march_rrb_from_array(&out, items, n), &out);
+    }
+    march_rrb_copy(&out, &self->v);
+    owner = march_rrb_new_owner();
+    for (i = 0; i < n; i++) {
+        if (march_rrb_push(&out, items[i], owner) < 0) {
+            march_rrb_clear(&out);
+            return NULL;
+        }
+    }
+    return vector_wrap(&out);
+}
+
+static PyObject *
+vector_extend(VectorObject *self, PyObject *iterable)
+{
+    PyObject *seq, *r;
+    if (Vector_Check(iterable)) {
+        return concat_vectors(self, (VectorObject *)iterable);
+    }
+    seq = PySequence_Fast(iterable, "extend() argument must be iterable");
+    if (seq == NULL) {
+        return NULL;
+    }
+    r = extend_items(self, PySequence_Fast_ITEMS(seq), PySequence_Fast_GET_SIZE(seq));
+    Py_DECREF(seq);
+    return r;
+}
+
+static PyObject *
+vector_add(PyObject *a, PyObject *b)
+{
+    if (!Vector_Check(a)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    return vector_extend((VectorObject *)a, b);
+}
+
+static PyObject *
+vector_mul(PyObject *a, PyObject *b)
+{
+    VectorObject *self;
+    PyObject *times;
+    Py_ssize_t t, n;
+    if (Vector_Check(a)) {
+        self = (VectorObject *)a;
+        times = b;
+    }
+    else {
+        self = (VectorObject *)b;
+        times = a;
+    }
+    if (!PyIndex_Check(times)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    t = PyNumber_AsSsize_t(times, PyExc_OverflowError);
+    if (t == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    n = self->v.count;
+    if (t <= 0 || n == 0) {
+        Py_INCREF(empty_vector);
+        return (PyObject *)empty_vector;
+    }
+    if (t == 1) {
+        Py_INCREF(self);
+        return (PyObject *)self;
+    }
+    if (n > PY_SSIZE_T_MAX / t) {
+        return PyErr_NoMemory();
+    }
+    /* a dense vector over the repeated elements (as the twin) */
+    {
+        PyObject *list = rrb_tolist(&self->v), *rep, *r;
+        if (list == NULL) {
+            return NULL;
+        }
+        rep = PySequence_Repeat(list, t);
+        Py_DECREF(list);
+        if (rep == NULL) {
+            return NULL;
+        }
+        r = vector_from_iterable(rep);
+        Py_DECREF(rep);
+        return r;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Vector: comparison, hash, repr                                      */
+
+/* compare two vectors element by element: *diff = first index whose elements
+ * differ (== count of the shorter when none); -1 on error */
+static int
+first_difference(const MarchRRB *a, const MarchRRB *b, Py_ssize_t *diff)
+{
+    Py_ssize_t n = a->count < b->count ? a->count : b->count, i = 0;
+    while (i < n) {
+        Py_ssize_t sa, sb, ea, eb, end;
+        MarchRRBNode *la = march_rrb_leaf_for(a, i, &sa);
+        MarchRRBNode *lb = march_rrb_leaf_for(b, i, &sb);
+        ea = sa + la->len;
+        eb = sb + lb->len;
+        end = ea < eb ? ea : eb;
+        if (end > n) {
+            end = n;
+        }
+        if (la == lb && sa == sb) {
+            i = end;            /* a shared leaf: identical elements */
+            continue;
+        }
+        for (; i < end; i++) {
+            PyObject *x = la->slots[i - sa], *y = lb->slots[i - sb];
+            int r;
+            if (x == y) {
+                continue;
+            }
+            Py_INCREF(x);
+            Py_INCREF(y);
+            r = PyObject_RichCompareBool(x, y, Py_EQ);
+            Py_DECREF(x);
+            Py_DECREF(y);
+            if (r < 0) {
+                return -1;
+            }
+            if (!r) {
+                *diff = i;
+                return 0;
+            }
+        }
+    }
+    *diff = n;
+    return 0;
+}
+
+static PyObject *
+compare_vectors(VectorObject *a, VectorObject *b, int op)
+{
+    Py_ssize_t d, na = a->v.count, nb = b->v.count;
+    PyObject *x, *y, *r;
+    if ((op == Py_EQ || op == Py_NE) && (a == b || na != nb)) {
+        if (a == b) {
+            return PyBool_FromLong(op == Py_EQ);
+        }
+        return PyBool_FromLong(op == Py_NE);
+    }
+    if (first_difference(&a->v, &b->v, &d) < 0) {
+        return NULL;
+    }
+    if (d >= na || d >= nb) {
+        Py_RETURN_RICHCOMPARE(na, nb, op);
+    }
+    if (op == Py_EQ) {
+        Py_RETURN_FALSE;
+    }
+    if (op == Py_NE) {
+        Py_RETURN_TRUE;
+    }
+    x = march_rrb_get(&a->v, d);
+    y = march_rrb_get(&b->v, d);
+    Py_INCREF(x);
+    Py_INCREF(y);
+    r = PyObject_RichCompare(x, y, op);
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+
+static PyObject *
+vector_richcompare(PyObject *self, PyObject *other, int op)
+{
+    PyObject *list, *r;
+    VectorObject *a = (VectorObject *)self;
+    if (Vector_Check(other)) {
+        return compare_vectors(a, (VectorObject *)other, op);
+    }
+    if (op == Py_EQ || op == Py_NE) {
+        /* the twin: hasattr(other, "__len__") and lengths equal, then lists */
+        int has = PyObject_HasAttrString(other, "__len__");
+        Py_ssize_t n;
+        if (!has) {
+            return PyBool_FromLong(op == Py_NE);
+        }
+        n = PyObject_Size(other);
+        if (n < 0) {
+            return NULL;
+        }
+        if (n != a->v.count) {
+            return PyBool_FromLong(op == Py_NE);
+        }
+        list = rrb_tolist(&a->v);
+        if (list == NULL) {
+            return NULL;
+        }
+        r = PyObject_RichCompare(list, other, Py_EQ);
+        Py_DECREF(list);
+        if (r != NULL && op == Py_NE) {
+            int t = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (t < 0) {
+                return NULL;
+            }
+            return PyBool_FromLong(!t);
+        }
+        return r;
+    }
+    list = rrb_tolist(&a->v);
+    if (list == NULL) {
+        return NULL;
+    }
+    r = PyObject_RichCompare(list, other, op);
+    Py_DECREF(list);
+    return r;
+}
+
+/* hash(tuple(v)): CPython's tuple hash (xxHash-based, 3.8+) over the
+ * elements, computed without building the tuple */
+#if SIZEOF_PY_UHASH_T > 4
+#define XXPRIME_1 ((Py_uhash_t)11400714785074694791ULL)
+#define XXPRIME_2 ((Py_uhash_t)14029467366897019727ULL)
+#define XXPRIME_5 ((Py_uhash_t)2870177450012600261ULL)
+#define XXROTATE(x) ((x << 31) | (x >> 33))
+#else
+#define XXPRIME_1 ((Py_uhash_t)2654435761UL)
+#define XXPRIME_2 ((Py_uhash_t)2246822519UL)
+#define XXPRIME_5 ((Py_uhash_t)374761393UL)
+#define XXROTATE(x) ((x << 13) | (x >> 19))
+#endif
+
+static Py_hash_t
+vector_hash(VectorObject *self)
+{
+    Py_uhash_t acc = XXPRIME_5;
+    Py_ssize_t i = 0, n = self->v.count;
+    if (self->hash != -1) {
+        return self->hash;
+    }
+    while (i < n) {
+        Py_ssize_t start, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start);
+        for (j = i - start; j < leaf->len; j++, i++) {
+            Py_uhash_t lane = (Py_uhash_t)PyObject_Hash(leaf->slots[j]);
+            if (lane == (Py_uhash_t)-1) {
+                return -1;
+            }
+            acc += lane * XXPRIME_2;
+            acc = XXROTATE(acc);
+            acc *= XXPRIME_1;
+        }
+    }
+    acc += (Py_uhash_t)n ^ (XXPRIME_5 ^ 3527539UL);
+    if (acc == (Py_uhash_t)-1) {
+        acc = 1546275796;
+    }
+    self->hash = (Py_hash_t)acc;
+    return self->hash;
+}
+
+static PyObject *
+vector_repr(VectorObject *self)
+{
+    PyObject *list = rrb_tolist(&self->v), *r;
+    if (list == NULL) {
+        return NULL;
+    }
+    r = PyUnicode_FromFormat("vector(%R)", list);
+    Py_DECREF(list);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Vector: methods                                                     */
+
+static PyObject *
+vector_tolist_m(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return rrb_tolist(&self->v);
+}
+
+static PyObject *
+vector_reduce(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *list = rrb_tolist(&self->v);
+    if (list == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("O(N)", vector_func, list);
+}
+
+static PyObject *
+vector_append(VectorObject *self, PyObject *x)
+{
+    MarchRRB out;
+    march_rrb_copy(&out, &self->v);
+    if (march_rrb_push(&out, x, 0) < 0) {
+        march_rrb_clear(&out);
+        return NULL;
+    }
+    return vector_wrap(&out);
+}
+
+static PyObject *
+vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i, n = self->v.count;
+    int err;
+    MarchRRB out;
+    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+        return NULL;
+    }
+    i = as_index(args[0], &err);
+    if (err) {
+        return NULL;
+    }
+    if (i < 0) {
+        i += n;
+    }
+    if (0 <= i && i < n) {
+        PyObject *old = march_rrb_get(&self->v, i);
+        int rc;
+        Py_INCREF(old);
+        march_rrb_copy(&out, &self->v);
+        rc = march_rrb_set(&out, i, args[1], 0);
+        if (rc < 0) {
+            march_rrb_clear(&out);
+        }
+        Py_DECREF(old);
+        return rc < 0 ? NULL : vector_wrap(&out);
+    }
+    if (i == n) {
+        return vector_append(self, args[1]);
+    }
+    return index_error_n(i);
+}
+
+static PyObject *
+vector_mset(VectorObject *self, PyObject *args)
+{
+    Py_ssize_t k, nargs = PyTuple_GET_SIZE(args);
+    MarchRRB out;
+    uint64_t owner;
+    if (nargs % 2) {
+        PyErr_SetString(PyExc_TypeError, "mset expected an even number of arguments");
+        return NULL;
+    }
+    march_rrb_copy(&out, &self->v);
+    owner = march_rrb_new_owner();
+    for (k = 0; k < nargs; k += 2) {
+        int err, rc;
+        Py_ssize_t i = as_index(PyTuple_GET_ITEM(args, k), &err);
+        PyObject *x = PyTuple_GET_ITEM(args, k + 1);
+        if (err) {
+            goto error;
+        }
+        if (i < 0) {
+            i += out.count;
+        }
+        if (0 <= i && i < out.count) {
+            PyObject *old = march_rrb_get(&out, i);
+            Py_INCREF(old);
+            rc = march_rrb_set(&out, i, x, owner);
+            Py_DECREF(old);
+        }
+        else if (i == out.count) {
+            rc = march_rrb_push(&out, x, owner);
+        }
+        else {
+            index_error_n(i);
+            rc = -1;
+        }
+        if (rc < 0) {
+            goto error;
+        }
+    }
+    return vector_wrap(&out);
+error:
+    march_rrb_clear(&out);
+    return NULL;
+}
+
+/* without [lo, hi) */
+static PyObject *
+vector_cut(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
+{
+    MarchRRB out;
+    if (lo >= hi) {
+        Py_INCREF(self);
+        return (PyObject *)self;
+    }
+    return wrap_result(march_rrb_delete(&self->v, lo, hi, &out), &out);
+}
+
+/* delete by a slice object (any step) */
+static PyObject *
+vector_delete_slice(VectorObject *self, PyObject *sl)
+{
+    Py_ssize_t start, stop, step, n = self->v.count;
+    PyObject *list, *r;
+    if (PySlice_Unpack(sl, &start, &stop, &step) < 0) {
+        return NULL;
+    }
+    PySlice_AdjustIndices(n, &start, &stop, step);
+    if (step == 1) {
+        return vector_cut(self, start, stop);
+    }
+    list = rrb_tolist(&self->v);
+    if (list == NULL) {
+        return NULL;
+    }
+    if (PyObject_DelItem(list, sl) < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    r = vector_from_iterable(list);
+    Py_DECREF(list);
+    return r;
+}
+
+static PyObject *
+vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *index, *stop, *sl, *r;
+    if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
+        return NULL;
+    }
+    index = args[0];
+    stop = nargs > 1 ? args[1] : Py_None;
+    if (stop == Py_None && !PySlice_Check(index)) {
+        int err;
+        Py_ssize_t i = as_index(index, &err), n = self->v.count;
+        if (err) {
+            return NULL;
+        }
+        if (i < 0) {
+            i += n;
+        }
+        if (i < 0 || i >= n) {
+            return index_error(index);
+        }
+        return vector_cut(self, i, i + 1);
+    }
+    if (stop == Py_None) {
+        return vector_delete_slice(self, index);
+    }
+    sl = PySlice_New(index, stop, NULL);
+    if (sl == NULL) {
+        return NULL;
+    }
+    r = vector_delete_slice(self, sl);
+    Py_DECREF(sl);
+    return r;
+}
+
+static PyObject *
+vector_remove(VectorObject *self, PyObject *x)
+{
+    Py_ssize_t i = rrb_find(&self->v, x, 0, self->v.count);
+    if (i == -2) {
+        return NULL;
+    }
+    if (i == -1) {
+        PyErr_SetString(PyExc_ValueError, "vector.remove(x): x not in vector");
+        return NULL;
+    }
+    return vector_cut(self, i, i + 1);
+}
+
+static PyObject *
+vector_index(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t n = self->v.count, lo = 0, hi = PY_SSIZE_T_MAX, r;
+    if (!_PyArg_CheckPositional("index", nargs, 1, 3)) {
+        return NULL;
+    }
+    if (nargs > 1 && !_PyEval_SliceIndexNotNone(args[1], &lo)) {
+        return NULL;
+    }
+    if (nargs > 2 && !_PyEval_SliceIndexNotNone(args[2], &hi)) {
+        return NULL;
+    }
+    if (lo < 0) {
+        lo += n;
+        if (lo < 0) {
+            lo = 0;
+        }
+    }
+    if (hi < 0) {
+        hi += n;
+        if (hi < 0) {
+            hi = 0;
+        }
+    }
+    if (hi > n) {
+        hi = n;
+    }
+    r = lo < hi ? rrb_find(&self->v, args[0], lo, hi) : -1;
+    if (r == -2) {
+        return NULL;
+    }
+    if (r == -1) {
+        PyErr_Format(PyExc_ValueError, "%R is not in list", args[0]);
+        return NULL;
+    }
+    return PyLong_FromSsize_t(r);
+}
+
+static PyObject *
+vector_count(VectorObject *self, PyObject *x)
+{
+    Py_ssize_t i = 0, n = self->v.count, c = 0;
+    while (i < n) {
+        Py_ssize_t start, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start);
+        for (j = i - start; j < leaf->len; j++, i++) {
+            PyObject *y = leaf->slots[j];
+            int r;
+            if (y == x) {
+                c++;
+                continue;
+            }
+            Py_INCREF(y);
+            r = PyObject_RichCompareBool(y, x, Py_EQ);
+            Py_DECREF(y);
+            if (r < 0) {
+                return NULL;
+            }
+            c += r;
+        }
+    }
+    return PyLong_FromSsize_t(c);
+}
+
+static PyObject *
+vector_transform(VectorObject *self, PyObject *args)
+{
+    PyObject *mod = PyImport_ImportModule("march._transform"), *r;
+    if (mod == NULL) {
+        return NULL;
+    }
+    r = PyObject_CallMethod(mod, "transform", "OO", (PyObject *)self, args);
+    Py_DECREF(mod);
+    return r;
+}
+
+static PyObject *evolver_for(VectorObject *vec);
+
+static PyObject *
+vector_evolver(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return evolver_for(self);
+}
+
+static PyObject *
+vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i, n = self->v.count;
+    int err;
+    MarchRRB out;
+    if (!_PyArg_CheckPositional("insert", nargs, 2, 2)) {
+        return NULL;
+    }
+    i = as_index(args[0], &err);
+    if (err) {
+        return NULL;
+    }
+    if (i < 0) {
+        i += n;
+    }
+    if (i < 0 || i > n) {
+        return index_error_n(i);
+    }
+    return wrap_result(march_rrb_insert(&self->v, i, args[1], &out), &out);
+}
+
+static PyObject *
+vector_split(VectorObject *self, PyObject *index)
+{
+    Py_ssize_t i, n = self->v.count;
+    int err;
+    PyObject *a, *b;
+    i = as_index(index, &err);
+    if (err) {
+        return NULL;
+    }
+    if (i < 0) {
+        i += n;
+        if (i < 0) {
+            i = 0;
+        }
+    }
+    if (i > n) {
+        i = n;
+    }
+    a = vector_range(self, 0, i);
+    if (a == NULL) {
+        return NULL;
+    }
+    b = vector_range(self, i, n);
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", a, b);
+}
+
+static PyObject *
+vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i = -1, n = self->v.count;
+    PyObject *x, *rest;
+    MarchRRB out;
+    if (!_PyArg_CheckPositional("pop", nargs, 0, 1)) {
+        return NULL;
+    }
+    if (nargs) {
+        int err;
+        i = as_index(args[0], &err);
+        if (err) {
+            return NULL;
+        }
+    }
+    if (i < 0) {
+        i += n;
+    }
+    if (i < 0 || i >= n) {
+        PyErr_SetString(PyExc_IndexError,
+                        n ? "pop index out of range" : "pop from empty vector");
+        return NULL;
+    }
+    x = march_rrb_get(&self->v, i);
+    Py_INCREF(x);
+    if (i < n - 1) {
+        rest = vector_cut(self, i, i + 1);
+    }
+    else {
+        march_rrb_copy(&out, &self->v);
+        if (march_rrb_pop(&out, 0) < 0) {
+            march_rrb_clear(&out);
+            rest = NULL;
+        }
+        else {
+            rest = vector_wrap(&out);
+        }
+    }
+    if (rest == NULL) {
+        Py_DECREF(x);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", rest, x);
+}
+
+static PyObject *
+vector_appendleft(VectorObject *self, PyObject *x)
+{
+    MarchRRB out;
+    return wrap_result(march_rrb_insert(&self->v, 0, x, &out), &out);
+}
+
+static PyObject *
+vector_popleft(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *x, *rest;
+    if (self->v.count == 0) {
+        PyErr_SetString(PyExc_IndexError, "popleft from empty vector");
+        return NULL;
+    }
+    x = march_rrb_get(&self->v, 0);
+    Py_INCREF(x);
+    rest = vector_range(self, 1, self->v.count);
+    if (rest == NULL) {
+        Py_DECREF(x);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", rest, x);
+}
+
+static PyObject *
+vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
+{
+    PyObject *iter, *item, *parts, *r;
+    Py_ssize_t n, k;
+    iter = PyObject_GetIter(vectors);
+    if (iter == NULL) {
+        return NULL;
+    }
+    parts = PyList_New(0);
+    if (parts == NULL) {
+        Py_DECREF(iter);
+        return NULL;
+    }
+    while ((item = PyIter_Next(iter)) != NULL) {
+        PyObject *p = vector_from_iterable(item);
+        Py_DECREF(item);
+        if (p == NULL || (((VectorObject *)p)->v.count
+                          && PyList_Append(parts, p) < 0)) {
+            Py_XDECREF(p);
+            goto error;
+        }
+        Py_DECREF(p);
+    }
+    if (PyErr_Occurred()) {
+        goto error;
+    }
+    Py_DECREF(iter);
+    iter = NULL;
+    /* pairwise tree reduction: balanced concatenation */
+    while ((n = PyList_GET_SIZE(parts)) > 1) {
+        for (k = 0; k + 1 < n; k += 2) {
+            PyObject *c = concat_vectors(
+                (VectorObject *)PyList_GET_ITEM(parts, k),
+                (VectorObject *)PyList_GET_ITEM(parts, k + 1));
+            if (c == NULL) {
+                goto error;
+            }
+            /* k / 2 <= k: that slot was already read */
+            Py_INCREF(c);
+            PyList_SetItem(parts, k / 2, c);    /* steals; drops the old */
+            Py_DECREF(c);
+        }
+        if (n % 2) {
+            PyObject *last = PyList_GET_ITEM(parts, n - 1);
+            Py_INCREF(last);
+            PyList_SetItem(parts, n / 2, last);
+        }
+        if (PyList_SetSlice(parts, (n + 1) / 2, n, NULL) < 0) {
+            goto error;
+        }
+    }
+    if (PyList_GET_SIZE(parts) == 0) {
+        r = (PyObject *)empty_vector;
+        Py_INCREF(r);
+    }
+    else {
+        r = PyList_GET_ITEM(parts, 0);
+        Py_INCREF(r);
+    }
+    Py_DECREF(parts);
+    return r;
+error:
+    Py_XDECREF(iter);
+    Py_DECREF(parts);
+    return NULL;
+}
+
+static PyObject *
+vector_check(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (march_rrb_check(&self->v, PyObject_GC_IsTracked((PyObject *)self)) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+vector_height(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(march_rrb_height(&self->v));
+}
+
+static PyObject *
+vector_stats(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    MarchRRBStats st;
+    march_rrb_stats(&self->v, &st);
+    return Py_BuildValue("{snsnsnsn}", "leaves", st.leaves, "inners", st.inners,
+                         "relaxed", st.relaxed, "bytes", st.bytes);
+}
+
+static PyObject *
+vector_shape(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return march_rrb_shape(&self->v);
+}
+
+static PyObject *vector_iter(VectorObject *self);
+static PyObject *vector_reversed(VectorObject *self, PyObject *Py_UNUSED(ignored));
+
+#define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL
+
+static PyMethodDef vector_methods[] = {
+    {"tolist", (PyCFunction)vector_tolist_m, METH_NOARGS, "The elements as a new list."},
+    {"append", (PyCFunction)vector_append, METH_O, "A new vector with x at the end."},
+    {"extend", (PyCFunction)vector_extend, METH_O,
+     "A new vector with the elements of iterable appended."},
+    {"set", FASTCALL(vector_set), "set(i, x): a new vector with x at index i."},
+    {"mset", (PyCFunction)vector_mset, METH_VARARGS, "mset(i1, x1, i2, x2, ...)"},
+    {"delete", FASTCALL(vector_delete),
+     "delete(i) or delete(start, stop): a new vector without those elements."},
+    {"remove", (PyCFunction)vector_remove, METH_O,
+     "A new vector without the first element equal to x."},
+    {"index", FASTCALL(vector_index), "index(x[, start[, stop]])"},
+    {"count", (PyCFunction)vector_count, METH_O, "How many elements equal x."},
+    {"transform", (PyCFunction)vector_transform, METH_VARARGS,
+     "pyrsistent's transform (see march._transform)."},
+    {"evolver", (PyCFunction)vector_evolver, METH_NOARGS, "A VectorEvolver."},
+    {"insert", FASTCALL(vector_insert), "insert(i, x): x before index i."},
+    {"split", (PyCFunction)vector_split, METH_O, "split(i) -> (v[:i], v[i:])"},
+    {"pop", FASTCALL(vector_pop), "pop(i=-1) -> (new vector, element)"},
+    {"appendleft", (PyCFunction)vector_appendleft, METH_O, "x in front."},
+    {"popleft", (PyCFunction)vector_popleft, METH_NOARGS,
+     "popleft() -> (new vector, first element)"},
+    {"from_concat", (PyCFunction)vector_from_concat, METH_O | METH_CLASS,
+     "The concatenation of many vectors (pairwise tree reduction)."},
+    {"__reduce__", (PyCFunction)vector_reduce, METH_NOARGS, NULL},
+    {"__reversed__", (PyCFunction)vector_reversed, METH_NOARGS, NULL},
+    {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
+    {"_check", (PyCFunction)vector_check, METH_NOARGS, "Verify the invariants."},
+    {"_height", (PyCFunction)vector_height, METH_NOARGS, "Levels above the leaves."},
+    {"_stats", (PyCFunction)vector_stats, METH_NOARGS, "Node counts and bytes."},
+    {"_shape", (PyCFunction)vector_shape, METH_NOARGS, "(tree shape, tail length)"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PySequenceMethods vector_as_sequence = {
+    .sq_length = (lenfunc)vector_len,
+    .sq_item = (ssizeargfunc)vector_item,
+    .sq_contains = (objobjproc)vector_contains,
+};
+
+static PyMappingMethods vector_as_mapping = {
+    .mp_length = (lenfunc)vector_len,
+    .mp_subscript = (binaryfunc)vector_subscript,
+};
+
+static PyNumberMethods vector_as_number = {
+    .nb_add = vector_add,
+    .nb_multiply = vector_mul,
+};
+
+static PyTypeObject Vector_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = QUAL("Vector"),
+    .tp_basicsize = sizeof(VectorObject),
+    .tp_dealloc = (destructor)vector_dealloc,
+    .tp_repr = (reprfunc)vector_repr,
+    .tp_as_number = &vector_as_number,
+    .tp_as_sequence = &vector_as_sequence,
+    .tp_as_mapping = &vector_as_mapping,
+    .tp_hash = (hashfunc)vector_hash,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_SEQUENCE,
+    .tp_doc = "A persistent vector (RRB tree): PVector's API plus O(log n) "
+              "concat, slice, insert, delete and split.",
+    .tp_traverse = (traverseproc)vector_traverse,
+    .tp_clear = (inquiry)vector_clear,
+    .tp_richcompare = vector_richcompare,
+    .tp_weaklistoffset = offsetof(VectorObject, weakreflist),
+    .tp_iter = (getiterfunc)vector_iter,
+    .tp_methods = vector_methods,
+    .tp_new = vector_tp_new,
+};
+
+/* ------------------------------------------------------------------ */
+/* iterators                                                           */
+
+static PyObject *
+iter_new(VectorObject *vec, PyTypeObject *type, Py_ssize_t pos)
+{
+    IterObject *it = PyObject_GC_New(IterObject, type);
+    if (it == NULL) {
+        return NULL;
+    }
+    Py_INCREF(vec);
+    it->vec = vec;
+    it->pos = pos;
+    it->leaf = NULL;
+    it->start = 0;
+    it->end = 0;
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyObject *
+vector_iter(VectorObject *self)
+{
+    return iter_new(self, &Iter_Type, 0);
+}
+
+static PyObject *
+vector_reversed(VectorObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return iter_new(self, &RevIter_Type, self->v.count);
+}
+
+static void
+iter_dealloc(IterObject *it)
+{
+    PyObject_GC_UnTrack(it);
+    Py_XDECREF(it->vec);
+    PyObject_GC_Del(it);
+}
+
+static int
+iter_traverse(IterObject *it, visitproc visit, void *arg)
+{
+    Py_VISIT(it->vec);
+    return 0;
+}
+
+static PyObject *
+iter_next(IterObject *it)
+{
+    Py_ssize_t i = it->pos;
+    PyObject *x;
+    if (i >= it->end) {
+        if (it->vec == NULL) {
+            return NULL;
+        }
+        if (i >= it->vec->v.count) {
+            Py_CLEAR(it->vec);
+            return NULL;
+        }
+        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start);
+        it->end = it->start + it->leaf->len;
+    }
+    x = it->leaf->slots[i - it->start];
+    it->pos = i + 1;
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *
+reviter_next(IterObject *it)
+{
+    Py_ssize_t i = it->pos - 1;
+    PyObject *x;
+    if (it->vec == NULL) {
+        return NULL;
+    }
+    if (i < it->start || it->leaf == NULL) {
+        if (i < 0) {
+            Py_CLEAR(it->vec);
+            return NULL;
+        }
+        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start);
+    }
+    x = it->leaf->slots[i - it->start];
+    it->pos = i;
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *
+iter_length_hint(IterObject *it, PyObject *Py_UNUSED(ignored))
+{
+    Py_ssize_t n = 0;
+    if (it->vec != NULL) {
+        n = Py_TYPE(it) == &Iter_Type ? it->vec->v.count - it->pos : it->pos;
+    }
+    return PyLong_FromSsize_t(n);
+}
+
+static PyMethodDef iter_methods[] = {
+    {"__length_hint__", (PyCFunction)iter_length_hint, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyTypeObject Iter_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = QUAL("VectorIterator"),
+    .tp_basicsize = sizeof(IterObject),
+    .tp_dealloc = (destructor)iter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)iter_traverse,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)iter_next,
+    .tp_methods = iter_methods,
+};
+
+static PyTypeObject RevIter_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = QUAL("VectorReverseIterator"),
+    .tp_basicsize = sizeof(IterObject),
+    .tp_dealloc = (destructor)iter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)iter_traverse,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)reviter_next,
+    .tp_methods = iter_methods,
+};
+
+/* ------------------------------------------------------------------ */
+/* VectorEvolver                                                       */
+
+static PyObject *
+evolver_for(VectorObject *vec)
+{
+    EvolverObject *e = PyObject_GC_New(EvolverObject, &Evolver_Type);
+    if (e == NULL) {
+        return NULL;
+    }
+    march_rrb_copy(&e->v, &vec->v);
+    e->owner = march_rrb_new_owner();
+    Py_INCREF(vec);
+    e->orig = vec;
+    e->dirty = 0;
+    e->weakreflist = NULL;
+    PyObject_GC_Track(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"vector", NULL};
+    PyObject *src = NULL, *vec, *e;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:VectorEvolver", kwlist, &src)) {
+        return NULL;
+    }
+    if (src == NULL) {
+        vec = (PyObject *)empty_vector;
+        Py_INCREF(vec);
+    }
+    else {
+        vec = vector_from_iterable(src);
+        if (vec == NULL) {
+            return NULL;
+        }
+    }
+    e = evolver_for((VectorObject *)vec);
+    Py_DECREF(vec);
+    return e;
+}
+
+static void
+evolver_dealloc(EvolverObject *e)
+{
+    PyObject_GC_UnTrack(e);
+    if (e->weakreflist != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)e);
+    }
+    Py_TRASHCAN_BEGIN(e, evolver_dealloc)
+    march_rrb_clear(&e->v);
+    Py_CLEAR(e->orig);
+    PyObject_GC_Del(e);
+    Py_TRASHCAN_END
+}
+
+static int
+evolver_traverse(EvolverObject *e, visitproc visit, void *arg)
+{
+    Py_VISIT(e->v.root);
+    Py_VISIT(e->v.tail);
+    Py_VISIT(e->orig);
+    return 0;
+}
+
+static int
+evolver_clear(EvolverObject *e)
+{
+    march_rrb_clear(&e->v);
+    Py_CLEAR(e->orig);
+    e->dirty = 1;
+    e->owner = march_rrb_new_owner();
+    return 0;
+}
+
+/* replace the evolver's value by *nv (stolen), releasing the old one last */
+static void
+evolver_replace(EvolverObject *e, MarchRRB *nv)
+{
+    MarchRRB old = e->v;
+    e->v = *nv;
+    march_rrb_init(nv);
+    e->dirty = 1;
+    march_rrb_clear(&old);
+}
+
+static Py_ssize_t
+evolver_len(EvolverObject *e)
+{
+    return e->v.count;
+}
+
+static PyObject *
+evolver_item(EvolverObject *e, Py_ssize_t i)
+{
+    PyObject *x;
+    if (i < 0 || i >= e->v.count) {
+        PyErr_SetString(PyExc_IndexError, "Index out of range");
+        return NULL;
+    }
+    x = march_rrb_get(&e->v, i);
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *
+evolver_subscript(EvolverObject *e, PyObject *key)
+{
+    int err;
+    Py_ssize_t i = as_index(key, &err), n = e->v.count;
+    PyObject *x;
+    if (err) {
+        return NULL;
+    }
+    if (i < 0) {
+        i += n;
+    }
+    if (i < 0 || i >= n) {
+        return index_error(key);
+    }
+    x = march_rrb_get(&e->v, i);
+    Py_INCREF(x);
+    return x;
+}
+
+static int
+evolver_append_one(EvolverObject *e, PyObject *x)
+{
+    if (march_rrb_push(&e->v, x, e->owner) < 0) {
+        return -1;
+    }
+    e->dirty = 1;
+    return 0;
+}
+
+static int
+evolver_setitem(EvolverObject *e, PyObject *key, PyObject *x)
+{
+    int err, rc;
+    Py_ssize_t i = as_index(key, &err), n = e->v.count;
+    PyObject *old;
+    if (err) {
+        return -1;
+    }
+    if (i < 0) {
+        i += n;
+    }
+    if (i == n) {
+        return evolver_append_one(e, x);
+    }
+    if (i < 0 || i > n) {
+        index_error(key);
+        return -1;
+    }
+    old = march_rrb_get(&e->v, i);
+    Py_INCREF(old);
+    rc = march_rrb_set(&e->v, i, x, e->owner);
+    if (rc == 0) {
+        e->dirty = 1;
+    }
+    Py_DECREF(old);             /* after the edit: its __del__ sees a whole tree */
+    return rc;
+}
+
+static int
+evolver_delitem(EvolverObject *e, PyObject *key)
+{
+    MarchRRB out;
+    Py_ssize_t lo, hi, n = e->v.count;
+    if (PySlice_Check(key)) {
+        Py_ssize_t step;
+        if (PySlice_Unpack(key, &lo, &hi, &step) < 0) {
+            return -1;
+        }
+        PySlice_AdjustIndices(n, &lo, &hi, step);
+        if (step != 1) {
+            /* rare: through a list */
+            PyObject *list = rrb_tolist(&e->v);
+            int rc;
+            if (list == NULL) {
+                return -1;
+            }
+            if (PyObject_DelItem(list, key) < 0) {
+                Py_DECREF(list);
+                return -1;
+            }
+            rc = march_rrb_from_array(&out, &PyList_GET_ITEM(list, 0),
+                                      PyList_GET_SIZE(list));
+            Py_DECREF(list);
+            if (rc < 0) {
+                march_rrb_clear(&out);
+                return -1;
+            }
+            evolver_replace(e, &out);
+            return 0;
+        }
+        if (lo >= hi) {
+            return 0;
+        }
+    }
+    else {
+        int err;
+        lo = as_index(key, &err);
+        if (err) {
+            return -1;
+        }
+        if (lo < 0) {
+            lo += n;
+        }
+        if (lo < 0 || lo >= n) {
+            index_error(key);
+            return -1;
+        }
+        hi = lo + 1;
+    }
+    if (hi == n && hi - lo == 1) {
+        /* the last element: a tail pop, in place when owned */
+        PyObject *x = march_rrb_get(&e->v, lo);
+        int rc;
+        Py_INCREF(x);
+        rc = march_rrb_pop(&e->v, e->owner);
+        if (rc == 0) {
+            e->dirty = 1;
+        }
+        Py_DECREF(x);
+        return rc;
+    }
+    if (march_rrb_delete(&e->v, lo, hi, &out) < 0) {
+        march_rrb_clear(&out);
+        return -1;
+    }
+    evolver_replace(e, &out);
+    return 0;
+}
+
+static int
+evolver_ass_subscript(EvolverObject *e, PyObject *key, PyObject *x)
+{
+    if (x == NULL) {
+        return evolver_delitem(e, key);
+    }
+    return evolver_setitem(e, key, x);
+}
+
+static PyObject *
+evolver_set(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+        return NULL;
+    }
+    if (evolver_setitem(e, args[0], args[1]) < 0) {
+        return NULL;
+    }
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_append(EvolverObject *e, PyObject *x)
+{
+    if (evolver_append_one(e, x) < 0) {
+        return NULL;
+    }
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_extend(EvolverObject *e, PyObject *iterable)
+{
+    PyObject *seq = PySequence_Fast(iterable, "extend() argument must be iterable");
+    Py_ssize_t i, n;
+    if (seq == NULL) {
+        return NULL;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; i++) {
+        if (evolver_append_one(e, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_DECREF(seq);
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_delete(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
+{
+    int rc;
+    if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
+        return NULL;
+    }
+    if (nargs == 1 || args[1] == Py_None) {
+        rc = evolver_delitem(e, args[0]);
+    }
+    else {
+        PyObject *sl = PySlice_New(args[0], args[1], NULL);
+        if (sl == NULL) {
+            return NULL;
+        }
+        rc = evolver_delitem(e, sl);
+        Py_DECREF(sl);
+    }
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_remove(EvolverObject *e, PyObject *x)
+{
+    MarchRRB snap, out;
+    Py_ssize_t i;
+    int rc;
+    /* freeze the current nodes (new owner id) and search a snapshot: an
+     * element's __eq__ may edit this evolver meanwhile */
+    e->owner = march_rrb_new_owner();
+    march_rrb_copy(&snap, &e->v);
+    i = rrb_find(&snap, x, 0, snap.count);
+    if (i < 0) {
+        march_rrb_clear(&snap);
+        if (i == -1) {
+            PyErr_SetString(PyExc_ValueError, "vector.remove(x): x not in vector");
+        }
+        return NULL;
+    }
+    rc = march_rrb_delete(&snap, i, i + 1, &out);
+    march_rrb_clear(&snap);
+    if (rc < 0) {
+        march_rrb_clear(&out);
+        return NULL;
+    }
+    evolver_replace(e, &out);
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_is_dirty(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    return PyBool_FromLong(e->dirty);
+}
+
+static PyObject *
+evolver_persistent(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    MarchRRB copy;
+    PyObject *vec;
+    if (!e->dirty && e->orig != NULL) {
+        Py_INCREF(e->orig);
+        return (PyObject *)e->orig;
+    }
+    march_rrb_copy(&copy, &e->v);
+    vec = vector_wrap(&copy);
+    if (vec == NULL) {
+        return NULL;
+    }
+    /* a new owner id: the nodes now shared with vec are frozen */
+    e->owner = march_rrb_new_owner();
+    Py_INCREF(vec);
+    Py_XSETREF(e->orig, (VectorObject *)vec);
+    e->dirty = 0;
+    return vec;
+}
+
+static PyObject *
+evolver_enter(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    Py_INCREF(e);
+    return (PyObject *)e;
+}
+
+static PyObject *
+evolver_exit(EvolverObject *Py_UNUSED(e), PyObject *Py_UNUSED(args))
+{
+    Py_RETURN_FALSE;
+}
+
+static PyObject *
+evolver_check(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    if (march_rrb_check(&e->v, -1) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+evolver_height(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(march_rrb_height(&e->v));
+}
+
+static PyObject *
+evolver_repr(EvolverObject *e)
+{
+    PyObject *list = rrb_tolist(&e->v), *r;
+    if (list == NULL) {
+        return NULL;
+    }
+    r = PyUnicode_FromFormat("vector(%R).evolver()", list);
+    Py_DECREF(list);
+    return r;
+}
+
+static PyMethodDef evolver_methods[] = {
+    {"set", FASTCALL(evolver_set), "set(i, x): e[i] = x; returns the evolver."},
+    {"append", (PyCFunction)evolver_append, METH_O, "Append x; returns the evolver."},
+    {"extend", (PyCFunction)evolver_extend, METH_O, "Append the elements of iterable."},
+    {"delete", FASTCALL(evolver_delete), "delete(i) or delete(start, stop)."},
+    {"remove", (PyCFunction)evolver_remove, METH_O, "Remove the first element equal to x."},
+    {"is_dirty", (PyCFunction)evolver_is_dirty, METH_NOARGS, "Edited since persistent()?"},
+    {"persistent", (PyCFunction)evolver_persistent, METH_NOARGS,
+     "A Vector with the current contents; later edits do not affect it."},
+    {"finish", (PyCFunction)evolver_persistent, METH_NOARGS, "Alias of persistent()."},
+    {"__enter__", (PyCFunction)evolver_enter, METH_NOARGS, NULL},
+    {"__exit__", (PyCFunction)evolver_exit, METH_VARARGS, NULL},
+    {"_check", (PyCFunction)evolver_check, METH_NOARGS, "Verify the invariants."},
+    {"_height", (PyCFunction)evolver_height, METH_NOARGS, "Levels above the leaves."},
+    {NULL, NULL, 0, NULL}
+};
+
+static PySequenceMethods evolver_as_sequence = {
+    .sq_length = (lenfunc)evolver_len,
+    .sq_item = (ssizeargfunc)evolver_item,
+};
+
+static PyMappingMethods evolver_as_mapping = {
+    .mp_length = (lenfunc)evolver_len,
+    .mp_subscript = (binaryfunc)evolver_subscript,
+    .mp_ass_subscript = (objobjargproc)evolver_ass_subscript,
+};
+
+static PyTypeObject Evolver_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = QUAL("VectorEvolver"),
+    .tp_basicsize = sizeof(EvolverObject),
+    .tp_dealloc = (destructor)evolver_dealloc,
+    .tp_repr = (reprfunc)evolver_repr,
+    .tp_as_sequence = &evolver_as_sequence,
+    .tp_as_mapping = &evolver_as_mapping,
+    .tp_hash = PyObject_HashNotImplemented,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "A mutable view of a Vector, edited in place through an owner id.",
+    .tp_traverse = (traverseproc)evolver_traverse,
+    .tp_clear = (inquiry)evolver_clear,
+    .tp_weaklistoffset = offsetof(EvolverObject, weakreflist),
+    .tp_methods = evolver_methods,
+    .tp_new = evolver_tp_new,
+};
+
+/* ------------------------------------------------------------------ */
+/* module                                                              */
+
+static PyMethodDef module_methods[] = {
+    {"vector", FASTCALL(module_vector), "vector(iterable=()): a Vector of its elements."},
+    {"v", (PyCFunction)module_v, METH_VARARGS, "v(*items): a Vector of the arguments."},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef rrb_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "march." MODULE_NAME,
+    .m_doc = "march's C RRB-tree vector (branching " MODULE_NAME ").",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+INIT_FUNC(void)
+{
+    PyObject *m, *abc = NULL, *seq = NULL, *r;
+    MarchRRB empty;
+    if (march_rrb_ready() < 0
+            || PyType_Ready(&Vector_Type) < 0
+            || PyType_Ready(&Evolver_Type) < 0
+            || PyType_Ready(&Iter_Type) < 0
+            || PyType_Ready(&RevIter_Type) < 0) {
+        return NULL;
+    }
+    m = PyModule_Create(&rrb_module);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (empty_vector == NULL) {
+        march_rrb_init(&empty);
+        empty_vector = (VectorObject *)vector_wrap(&empty);
+        if (empty_vector == NULL) {
+            goto error;
+        }
+    }
+    if (vector_func == NULL) {
+        vector_func = PyObject_GetAttrString(m, "vector");
+        if (vector_func == NULL) {
+            goto error;
+        }
+    }
+    Py_INCREF(&Vector_Type);
+    if (PyModule_AddObject(m, "Vector", (PyObject *)&Vector_Type) < 0) {
+        Py_DECREF(&Vector_Type);
+        goto error;
+    }
+    Py_INCREF(&Evolver_Type);
+    if (PyModule_AddObject(m, "VectorEvolver", (PyObject *)&Evolver_Type) < 0) {
+        Py_DECREF(&Evolver_Type);
+        goto error;
+    }
+    if (PyModule_AddIntConstant(m, "BRANCHING", RRB_M) < 0) {
+        goto error;
+    }
+    abc = PyImport_ImportModule("collections.abc");
+    if (abc == NULL) {
+        goto error;
+    }
+    seq = PyObject_GetAttrString(abc, "Sequence");
+    if (seq == NULL) {
+        goto error;
+    }
+    r = PyObject_CallMethod(seq, "register", "O", (PyObject *)&Vector_Type);
+    if (r == NULL) {
+        goto error;
+    }
+    Py_DECREF(r);
+    Py_DECREF(seq);
+    Py_DECREF(abc);
+    return m;
+error:
+    Py_XDECREF(seq);
+    Py_XDECREF(abc);
+    Py_DECREF(m);
+    return NULL;
+}
