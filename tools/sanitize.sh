@@ -86,7 +86,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "=== sanitize.sh ($MODE): building the C extensions in $WORK ==="
-rm -rf "$WORK/tree" "$WORK/build"
+rm -rf "$WORK/tree" "$WORK/build" "$WORK"/sanitizer.*
 mkdir -p "$WORK/tree"
 cp -R "$ROOT/src" "$ROOT/setup.py" "$ROOT/pyproject.toml" "$WORK/tree/"
 for f in README.md LICENSE; do
@@ -140,8 +140,8 @@ if [ "$MODE" = sanitize ]; then
     RUN_ENV+=(
         PYTHONMALLOC=malloc
         "LD_PRELOAD=$PRELOAD"
-        "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:symbolize=1:detect_stack_use_after_return=0"
-        "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+        "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:symbolize=1:detect_stack_use_after_return=0:log_path=$WORK/sanitizer"
+        "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$WORK/sanitizer"
     )
 else
     RUN_ENV+=(PYTHONMALLOC=debug)
@@ -177,6 +177,14 @@ set +e
 status=${PIPESTATUS[0]}
 set -e
 
+# The reports go to $WORK/sanitizer.<pid> (pytest captures the test's stderr,
+# so a report written there could be lost when the process halts).
+for f in "$WORK"/sanitizer.*; do
+    [ -e "$f" ] || continue
+    echo "--- sanitizer report $f ---"
+    head -60 "$f"
+    cat "$f" >> "$WORK/pytest.log"
+done
 if grep -Eq "ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|SUMMARY: (Address|Undefined)" \
         "$WORK/pytest.log"; then
     echo "sanitize.sh: sanitizer report found in the output (see above)" >&2

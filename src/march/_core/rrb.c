@@ -1138,12 +1138,19 @@ rebalance(int height, MarchRRBNode *const *left, int nl,
     MarchRRBNode *all[2 * RRB_M + 2], *kids[2 * RRB_M + 2];
     int n = 0, nk, j, rc = 0;
     assert(nl + nm + nr <= 2 * RRB_M);
-    memcpy(all, left, nl * sizeof(MarchRRBNode *));
-    n += nl;
-    memcpy(all + n, middle, nm * sizeof(MarchRRBNode *));
-    n += nm;
-    memcpy(all + n, right, nr * sizeof(MarchRRBNode *));
-    n += nr;
+    /* memcpy with a NULL source is undefined even for 0 bytes */
+    if (nl > 0) {
+        memcpy(all, left, nl * sizeof(MarchRRBNode *));
+        n += nl;
+    }
+    if (nm > 0) {
+        memcpy(all + n, middle, nm * sizeof(MarchRRBNode *));
+        n += nm;
+    }
+    if (nr > 0) {
+        memcpy(all + n, right, nr * sizeof(MarchRRBNode *));
+        n += nr;
+    }
     if (fit(height, all, n, 0, kids, &nk) < 0) {
         return -1;
     }
