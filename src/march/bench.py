@@ -203,7 +203,7 @@ def _dist_version(name):
     except Exception:
         pass
     try:
-        mod = __import__(name)
+        mod = __import__("march" if name == "march-collections" else name)
         return str(getattr(mod, "__version__", "?"))
     except Exception:
         return "?"

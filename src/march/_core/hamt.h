@@ -78,11 +78,18 @@ march_hamt_mix(uint64_t h)
     return h;
 }
 
-/* the hash march uses for a key: hash(key) as unsigned 64 bits */
+/* the hash march uses for a key: hash(key) as unsigned 64 bits (an exact
+ * str's cached hash is read directly, as dict does) */
 static inline int
 march_hamt_hash(PyObject *key, uint64_t *hash)
 {
-    Py_hash_t h = PyObject_Hash(key);
+    Py_hash_t h;
+    if (PyUnicode_CheckExact(key)
+            && (h = ((PyASCIIObject *)key)->hash) != -1) {
+        *hash = march_hamt_mix((uint64_t)h);
+        return 0;
+    }
+    h = PyObject_Hash(key);
     if (h == -1 && PyErr_Occurred()) {
         return -1;
     }
