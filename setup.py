@@ -1,7 +1,8 @@
 """Build script for march's C extensions.
 
 Extensions (one per structure, so each builds and imports on its own):
-  march._hamt   the HAMT map      (src/march/_core/hamt.c + hamtmodule.c)
+  march._hamt   the HAMT map and set (src/march/_core/hamt.c + hamtmodule.c,
+                hamtset.c + setmodule.c: Set and the set algebra)
   march._rrb    the RRB vector    (src/march/_core/rrb.c + rrbmodule.c), branching 32
   march._rrb4   the same sources built with branching 4 (MARCH_RRB_BITS=2), used by
                 the test suite so that small vectors make deep trees.
@@ -53,7 +54,8 @@ def _ext(name, sources, macros=()):
     return Extension(
         "march." + name,
         sources=[os.path.join(CORE, s) for s in sources],
-        depends=[os.path.join(CORE, h) for h in ("common.h", "hamt.h", "rrb.h")],
+        depends=[os.path.join(CORE, h) for h in ("common.h", "hamt.h", "rrb.h",
+                                               "hamtset.h", "hamtmodule.h")],
         include_dirs=[CORE],
         define_macros=list(macros),
         extra_compile_args=_compile_args(),
@@ -86,7 +88,7 @@ class optional_build_ext(build_ext):
 ext_modules = []
 if not _flag("MARCH_PURE_PYTHON"):
     ext_modules = [
-        _ext("_hamt", ["hamt.c", "hamtmodule.c"]),
+        _ext("_hamt", ["hamt.c", "hamtmodule.c", "hamtset.c", "setmodule.c"]),
         _ext("_rrb", ["rrb.c", "rrbmodule.c"]),
         _ext("_rrb4", ["rrb.c", "rrbmodule.c"], [("MARCH_RRB_BITS", "2")]),
     ]

@@ -75,3 +75,8 @@ def map_impls():
 def vector_impls():
     """The Vector implementation modules, for tests that parametrize by hand."""
     return [pytest.param(VECTOR_IMPLS[k], id=k) for k in _selected(VECTOR_IMPLS)]
+
+
+# The debug switch: with MARCH_CHECK=1 every test runs the structures' own
+# invariant checkers (_check()) after every operation (tests/_march_check.py).
+from _march_check import march_check_every_operation  # noqa: E402,F401

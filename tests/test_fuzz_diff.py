@@ -89,6 +89,19 @@ def test_fuzz_long_program(kind):
         _fuzz.run(_program(kind, body), mods)
 
 
+@pytest.mark.parametrize("kind", ["map", "vec32", "vec4"])
+def test_fuzz_containers_as_keys(kind):
+    """Programs with bit 4 of byte 0 set: maps and vectors as keys / elements."""
+    import random
+    mods = _mods(kind)
+    rnd = random.Random(5 + len(kind))
+    for _ in range(2):
+        body = bytes(rnd.getrandbits(8) for _ in range(700))
+        prog = _program(kind, bytes([body[0] | 0x10]) + body[1:])
+        assert prog[0] & 0x10 and _fuzz.kind_of(prog) == kind
+        _fuzz.run(prog, mods)
+
+
 def _corpus_files():
     return sorted(glob.glob(os.path.join(CORPUS, "*.hex")))
 

@@ -30,6 +30,9 @@
 #   build:   MARCH_DEBUG=1 -> -O0 -g, assert() kept, MARCH_DEBUG defined
 #   run:     PYTHONMALLOC=debug (CPython's debug allocator hooks: catches
 #            buffer overruns and use-after-free of PyMem/PyObject blocks)
+#            MARCH_CHECK=1 (the suite runs the structures' invariant checkers,
+#            _check(), after every operation: tests/_march_check.py; set
+#            MARCH_CHECK=0 to turn that off)
 #
 # Environment:
 #   PYTHON                 interpreter (default: python, i.e. the active venv)
@@ -144,7 +147,9 @@ if [ "$MODE" = sanitize ]; then
         "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$WORK/sanitizer"
     )
 else
-    RUN_ENV+=(PYTHONMALLOC=debug)
+    # the debug switch of the suite: _check() after every operation
+    # (tests/_march_check.py)
+    RUN_ENV+=(PYTHONMALLOC=debug "MARCH_CHECK=${MARCH_CHECK:-1}")
 fi
 
 # the extensions really come from the private build
@@ -171,7 +176,11 @@ fi
 
 echo "=== sanitize.sh ($MODE): running the test suite ==="
 set +e
-(cd "$WORK" && env "${RUN_ENV[@]}" "$PY" -m pytest -q -p no:cacheprovider \
+# --capture=sys: pytest captures sys.stdout/stderr only, not file descriptors 1
+# and 2, so that a report a sanitizer writes to fd 2 (UBSan ignores log_path
+# when it shares the process with the ASan runtime) reaches pytest.log even
+# when the process halts in the middle of a test.
+(cd "$WORK" && env "${RUN_ENV[@]}" "$PY" -m pytest -q -p no:cacheprovider --capture=sys \
     --rootdir "$ROOT" -c "$ROOT/pyproject.toml" "${PYTEST_ARGS[@]}" 2>&1) \
     | tee "$WORK/pytest.log"
 status=${PIPESTATUS[0]}

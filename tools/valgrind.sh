@@ -55,9 +55,11 @@ if [ $status -ne 0 ] && ! grep -q "ERROR SUMMARY" "$LOG"; then
 fi
 
 set +e
-"$PY" - "$LOG" <<'PYEOF'
-import re, sys
+"$PY" - "$LOG" "$ROOT/src/march/_core" <<'PYEOF'
+import os, re, sys
 log = open(sys.argv[1]).read()
+# every C source of the core (hamt.c, hamtmodule.c, rrb.c, ..., new ones too)
+csrc = sorted(f for f in os.listdir(sys.argv[2]) if f.endswith(".c"))
 # memcheck records are blocks of lines "==pid== ..." separated by blank ones
 lines = [re.sub(r"^==\d+== ?", "", ln) for ln in log.splitlines()]
 records, cur = [], []
@@ -70,7 +72,8 @@ for ln in lines:
         cur.append(ln)
 if cur:
     records.append(cur)
-ext = re.compile(r"\((?:in )?[^)]*march/_(?:hamt|rrb|rrb4)\.|(?:hamt|hamtmodule|rrb|rrbmodule)\.c:")
+ext = re.compile(r"\(in [^)]*/march/_\w+\.cpython|\b(?:%s):"
+                 % "|".join(re.escape(f) for f in csrc))
 ours_err, ours_leak, other_err, other_leak = [], [], 0, 0
 for rec in records:
     head = rec[0]

@@ -1,9 +1,12 @@
 """march: persistent collections for Python.
 
 ``march.Map`` is a hash array mapped trie (HAMT), a drop-in for
-``immutables.Map``; ``march.Vector`` is a relaxed radix balanced tree (RRB
-tree), a drop-in for pyrsistent's ``PVector`` with O(log n) concatenation,
-slicing, insertion and deletion.
+``immutables.Map``; ``march.Set`` (``march.s(...)``) is a HAMT set, a
+drop-in for pyrsistent's ``PSet``; both have structural set algebra
+(``union``, ``intersection``, ``difference``, ``symmetric_difference``) and
+``diff`` that skip the subtrees two versions share; ``march.Vector`` is a
+relaxed radix balanced tree (RRB tree), a drop-in for pyrsistent's
+``PVector`` with O(log n) concatenation, slicing, insertion and deletion.
 
 Each structure exists twice: a C core (the default) and a pure-Python twin
 with the same behaviour.  The twin is used when the environment variable
@@ -37,6 +40,10 @@ if _PURE:
 
 Map = _hamt_impl.Map
 MapMutation = _hamt_impl.MapMutation
+Set = _hamt_impl.Set
+SetEvolver = _hamt_impl.SetEvolver
+s = _hamt_impl.s
+ABSENT = _hamt_impl.ABSENT
 Vector = _rrb_impl.Vector
 VectorEvolver = _rrb_impl.VectorEvolver
 vector = _rrb_impl.vector
@@ -46,6 +53,7 @@ from . import map  # noqa: E402  (the plan's primitives march.map.*)
 from . import array  # noqa: E402  (march.array.imm.*)
 
 __all__ = [
-    "IMPLEMENTATION", "Map", "MapMutation", "Vector", "VectorEvolver",
+    "IMPLEMENTATION", "Map", "MapMutation", "Set", "SetEvolver", "s",
+    "ABSENT", "Vector", "VectorEvolver",
     "vector", "v", "map", "array",
 ]

@@ -27,8 +27,12 @@ Program format (every read past the end yields 0, and the program stops when
 the input is exhausted):
 
     byte 0: bit 0 selects the structure (0: map, 1: vector); for maps
-            bits 1.. select the key-hash mode (see ``_hash_for``), for
-            vectors bit 1 selects branching 32 or 4.
+            bits 1-3 select the key-hash mode (see ``_hash_for``), for
+            vectors bit 1 selects branching 32 or 4.  Bit 4 adds
+            containers to the pool of keys (maps) or elements (vectors):
+            maps and vectors of the pure twin, equal but not identical
+            pairs of them, and a tuple holding one (see ``_containers``);
+            programs without it read exactly as before.
     byte 1: a salt for the hash mode.
     then:   a sequence of operations; each starts with an opcode byte,
             followed by its operand bytes (slot numbers, keys, indexes).
@@ -279,20 +283,36 @@ def _idnorm(x):
 # maps
 
 class MapModel:
-    """Reference map: insertion-ordered (key, value) list with HAMT key rules."""
-    __slots__ = ("entries",)
+    """Reference map: insertion-ordered (key, value) list with HAMT key rules.
 
-    def __init__(self, entries=()):
+    ``_idx`` (built lazily, shared between versions, never mutated once
+    shared) maps a hash value to the positions of the entries with that
+    hash, in insertion order, so that a lookup costs what the design's
+    does instead of a scan of every entry (long programs with bulk updates
+    would otherwise spend minutes in the model)."""
+    __slots__ = ("entries", "_idx")
+
+    def __init__(self, entries=(), idx=None):
         self.entries = list(entries)
+        self._idx = idx
+
+    def _index(self):
+        if self._idx is None:
+            idx = {}
+            for i, (k, _) in enumerate(self.entries):
+                h = hash(k)
+                idx[h] = idx.get(h, ()) + (i,)
+            self._idx = idx
+        return self._idx
 
     # -- lookup exactly as the design: hash first (may raise), then only
     # equal-hash entries are compared, identity first, in insertion order
     def _find(self, key):
         h = hash(key)
-        for i, (k, _) in enumerate(self.entries):
-            if k is key:
-                return i
-            if hash(k) == h and k == key:
+        entries = self.entries
+        for i in self._index().get(h, ()):
+            k = entries[i][0]
+            if k is key or k == key:
                 return i
         return -1
 
@@ -325,7 +345,14 @@ class MapModel:
 
     def set(self, key, value):
         new = self._assoc(key, value)
-        return self if new is None else MapModel(new)
+        if new is None:
+            return self
+        idx = self._idx
+        if idx is not None and len(new) > len(self.entries):   # appended: extend a copy
+            h = hash(key)
+            idx = dict(idx)
+            idx[h] = idx.get(h, ()) + (len(new) - 1,)
+        return MapModel(new, idx)                  # (a replacement keeps positions)
 
     def delete(self, key):
         i = self._find(key)
@@ -349,11 +376,18 @@ class MapModel:
         pairs.extend(kw.items())
         if col is None and not kw:
             return self
-        m = MapModel(self.entries)
+        m = MapModel(self.entries)                 # a private copy and index
+        idx = m._index()
+        entries = m.entries
         for k, v in pairs:
-            new = m._assoc(k, v)
-            if new is not None:
-                m.entries = new
+            i = m._find(k)
+            if i >= 0:
+                if entries[i][1] is not v:
+                    entries[i] = (entries[i][0], v)
+            else:
+                h = hash(k)
+                idx[h] = idx.get(h, ()) + (len(entries),)
+                entries.append((k, v))
         return m
 
     def __or__(self, other):
@@ -472,10 +506,23 @@ class _Slot:
         self.finished = False
 
 
+def _containers():
+    """Keys / elements that are themselves maps and vectors (bit 4 of byte 0).
+
+    Built from the pure-Python twin (an independent object for every
+    implementation under test, and hashable by content); equal-but-not-
+    identical pairs make lookups go through ``==`` of maps and vectors."""
+    from march._pure import hamt as pmap
+    from march._pure import rrb as pvec
+    inner = pmap.Map({1: 2, "x": (3,)})
+    return [inner, pmap.Map({1: 2, "x": (3,)}), pmap.Map(), pvec.v(1, 2), pvec.v(1, 2),
+            pvec.vector(), pmap.Map({pvec.v(1): inner}), (inner, pvec.v(0))]
+
+
 class MapProgram(Runner):
     """Interprets a byte program over maps and mutations."""
 
-    def __init__(self, mods, mode, salt):
+    def __init__(self, mods, mode, salt, containers=False):
         super().__init__(mods, [m.__name__ for m in mods])
         self.mode = mode
         self.salt = salt
@@ -487,6 +534,8 @@ class MapProgram(Runner):
                  K(102, h(102), raise_hash=True)]
         pool += [-1, -2, 0, 1, 2 ** 64 + 3, "a", "b", (1, "x"), 1.5, None]
         pool += [[1]]                                            # unhashable
+        if containers:
+            pool += _containers()
         self.keys = pool
         self.values = [0, 1, 2, 3, 7, None, "v", (1, 2)]
         self.next_ident = 1000
@@ -1097,12 +1146,15 @@ class _Raiser:
 
 class VectorProgram(Runner):
 
-    def __init__(self, mods, salt):
+    def __init__(self, mods, salt, containers=False):
         super().__init__(mods, [m.__name__ for m in mods])
         self.salt = salt
         self.vec_types = tuple(m.Vector for m in mods) + (VecModel,)
         self.evo_types = tuple(m.VectorEvolver for m in mods) + (EvoModel,)
-        self.elems = list(range(10)) + [None, "s", (1,), -5, 2 ** 70, _Raiser(), [0]]
+        self.elems = list(range(10)) + [None, "s", (1,), -5, 2 ** 70]
+        if containers:
+            self.elems += _containers()
+        self.elems += [_Raiser(), [0]]                  # keep these two last
         self.vecs = [_Slot([m.vector() for m in mods], VecModel.of([]))]
         self.evos = []
 
@@ -1369,7 +1421,7 @@ def run_map_program(data, mods):
     head = r.byte()
     mode = (head >> 1) % 8
     salt = r.byte()
-    prog = MapProgram(mods, mode, salt)
+    prog = MapProgram(mods, mode, salt, containers=bool(head & 0x10))
     steps = 0
     while r.more() and steps < MAX_OPS:
         prog.op(r)
@@ -1380,9 +1432,9 @@ def run_map_program(data, mods):
 
 def run_vector_program(data, mods):
     r = Reader(data)
-    r.byte()
+    head = r.byte()
     salt = r.byte()
-    prog = VectorProgram(mods, salt)
+    prog = VectorProgram(mods, salt, containers=bool(head & 0x10))
     steps = 0
     while r.more() and steps < MAX_OPS:
         prog.op(r)

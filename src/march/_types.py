@@ -1,4 +1,4 @@
-"""Internal: the Map and Vector classes of every implementation available.
+"""Internal: the Map, Set and Vector classes of every implementation available.
 
 The primitives in ``march.map`` and ``march.array.imm`` accept a value of
 either implementation (the test suite runs both in one process).
@@ -20,4 +20,5 @@ def _collect(names, attr):
 
 
 MAP_TYPES = _collect(["march._hamt", "march._pure.hamt"], "Map")
+SET_TYPES = _collect(["march._hamt", "march._pure.hamt"], "Set")
 VECTOR_TYPES = _collect(["march._rrb", "march._rrb4", "march._pure.rrb", "march._pure.rrb4"], "Vector")

@@ -42,9 +42,14 @@
  *
  * Algorithms
  * ----------
- * find: iterative descent.  Keys compare like dict: identity, then equal full
- * hashes (a stored key's hash is recomputed with PyObject_Hash; str caches
- * it), then ==.  __eq__ therefore runs only for equal hashes.
+ * find: iterative descent (march_hamt_find_inline in hamt.h, inlined into
+ * m[k] and `k in m`: a leaf loop, the non-identity comparisons and collision
+ * nodes out of line).  Keys compare like dict: identity, then equal full
+ * hashes (a stored key's hash is recomputed: an exact str's cached hash is
+ * read directly, a short exact int's is computed inline by the documented
+ * numeric-hash formula, anything else through PyObject_Hash), then ==.
+ * __eq__ therefore runs only for equal hashes.  Bitmap indexes use the
+ * POPCNT instruction when the CPU has it (runtime check), else SWAR.
  * assoc / without: recursive, copying the path they change (clone-on-write).
  * All key comparisons happen at the bottom before anything is built or
  * edited, so an exception from __hash__/__eq__ leaves everything unchanged.
@@ -76,30 +81,37 @@
  * nodes, and nodes only point downwards, so every reference cycle through a
  * node also goes through a Map or MapMutation or iterator (or a user object),
  * whose tp_clear breaks it.
+ *
+ * Memory management: released bitmap nodes of 1..64 slots go to per-size
+ * free lists (16 each, at most 1536 slots -- about 16 KiB -- in all) and
+ * are reused by bnode_alloc (PyObject_Init on the old memory): path copying
+ * frees about as many nodes as it allocates, of the same sizes, so most
+ * allocations skip the allocator and the GC's allocation counting.
+ * Untracked nodes (atomic content only) are released without the trashcan:
+ * their release cannot recurse beyond the 13 node levels.  Tracked nodes
+ * keep Py_TRASHCAN.  (hamtmodule.c keeps a free list of exact Map objects
+ * the same way.)  Under AddressSanitizer the waiting
+ * memory is poisoned.
  */
 #include "hamt.h"
 #include <stddef.h>
 #include <string.h>
 
-/* popcount of a 32-bit bitmap.  Without -mpopcnt, __builtin_popcount is a
- * call into libgcc; the SWAR version below is inline and branch-free. */
-static inline Py_ssize_t
-march_popcount32(uint32_t x)
-{
-#if defined(__POPCNT__)
-    return (Py_ssize_t)__builtin_popcount(x);
+/* POPC: march_popcount32() of hamt.h (the POPCNT instruction when the CPU
+ * has it, else an inline SWAR count). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_NOINLINE __attribute__((noinline))
 #else
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-    return (Py_ssize_t)((x * 0x01010101u) >> 24);
+#define MARCH_NOINLINE
 #endif
-}
 #define POPC(x) march_popcount32((uint32_t)(x))
 /* slots of a bitmap node (its ob_size field holds the entry count) */
 #define BSIZE(b) (2 * POPC((b)->datamap) + POPC((b)->nodemap))
 
 static uint64_t owner_counter = 0;
+#ifdef MARCH_POPCNT_DISPATCH
+int march_hamt_have_popcnt = 0;
+#endif
 static MarchBitmapNode *empty_root = NULL;
 
 uint64_t
@@ -111,17 +123,78 @@ march_hamt_new_owner(void)
 /* ------------------------------------------------------------------ */
 /* node allocation, deallocation, traversal                            */
 
-static void
-bnode_dealloc(MarchBitmapNode *self)
+/* Free lists of bitmap nodes, one per slot count (1..64), each at most
+ * FREELIST_DEPTH long.  A persistent set/delete frees about as many nodes
+ * as it allocates, of the same sizes (the old path), and a build through a
+ * mutation replaces each node it grows: reusing them skips the allocator and
+ * the GC's allocation bookkeeping.  A free-listed node is an untracked GC
+ * object whose memory came from PyObject_GC_NewVar with that many slots;
+ * reuse re-initialises its header with PyObject_Init.  Linked through
+ * slots[0]. */
+#define FREELIST_MAXSLOTS 64
+#define FREELIST_DEPTH 16
+/* and at most this many slots in all (about 16 KiB with the headers), so
+ * that what waits there stays small next to a map of a thousand entries */
+#define FREELIST_MAX_TOTAL 1536
+static MarchBitmapNode *bfree[FREELIST_MAXSLOTS + 1];
+static int bfree_len[FREELIST_MAXSLOTS + 1];
+static Py_ssize_t bfree_total = 0;
+
+/* Release the memory of a node whose slots have been released. */
+static inline void
+bnode_free(MarchBitmapNode *self, Py_ssize_t nslots)
+{
+    if (nslots > 0 && nslots <= FREELIST_MAXSLOTS
+            && bfree_len[nslots] < FREELIST_DEPTH
+            && bfree_total + nslots <= FREELIST_MAX_TOTAL) {
+        self->slots[0] = (PyObject *)bfree[nslots];
+        bfree[nslots] = self;
+        bfree_len[nslots]++;
+        bfree_total += nslots;
+        MARCH_POISON(self, offsetof(MarchBitmapNode, slots));
+        MARCH_POISON(self->slots + 1, (size_t)(nslots - 1) * sizeof(PyObject *));
+        return;
+    }
+    PyObject_GC_Del(self);
+}
+
+static void bnode_dealloc(MarchBitmapNode *self);
+
+/* A tracked node may hold anything, so its release can recurse through
+ * values: the trashcan bounds the C stack depth. */
+static MARCH_NOINLINE void
+bnode_dealloc_tracked(MarchBitmapNode *self)
 {
     Py_ssize_t i, n = BSIZE(self);
     PyObject_GC_UnTrack(self);
     Py_TRASHCAN_BEGIN(self, bnode_dealloc)
     for (i = 0; i < n; i++) {
-        Py_XDECREF(self->slots[i]);
+        Py_DECREF(self->slots[i]);
     }
-    PyObject_GC_Del(self);
+    bnode_free(self, n);
     Py_TRASHCAN_END
+}
+
+/* An untracked node holds only atomic objects (whose release cannot reach
+ * back into a map) and untracked nodes, at most 13 levels: no trashcan. */
+static void
+bnode_dealloc(MarchBitmapNode *self)
+{
+    Py_ssize_t i, n;
+    if (march_gc_is_tracked((PyObject *)self)) {
+        bnode_dealloc_tracked(self);
+        return;
+    }
+    n = BSIZE(self);
+    if (n == 0 && self->count < 0) {
+        /* emptied by a mutation (node_emptied): its slots moved on */
+        bnode_free(self, -self->count);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        Py_DECREF(self->slots[i]);
+    }
+    bnode_free(self, n);
 }
 
 static int
@@ -184,10 +257,22 @@ PyTypeObject MarchCollisionNode_Type = {
 static MarchBitmapNode *
 bnode_alloc(Py_ssize_t nslots, uint64_t owner)
 {
-    MarchBitmapNode *n = PyObject_GC_NewVar(MarchBitmapNode,
-                                            &MarchBitmapNode_Type, nslots);
-    if (n == NULL) {
-        return NULL;
+    MarchBitmapNode *n;
+    if (nslots > 0 && nslots <= FREELIST_MAXSLOTS
+            && (n = bfree[nslots]) != NULL) {
+        bfree[nslots] = (MarchBitmapNode *)n->slots[0];
+        bfree_len[nslots]--;
+        bfree_total -= nslots;
+        MARCH_UNPOISON(n, offsetof(MarchBitmapNode, slots)
+                       + (size_t)nslots * sizeof(PyObject *));
+        PyObject_Init((PyObject *)n, &MarchBitmapNode_Type);
+    }
+    else {
+        n = PyObject_GC_NewVar(MarchBitmapNode, &MarchBitmapNode_Type,
+                               nslots);
+        if (n == NULL) {
+            return NULL;
+        }
     }
     n->owner = owner;
     n->datamap = 0;
@@ -212,6 +297,10 @@ cnode_alloc(Py_ssize_t nslots, uint64_t hash, uint64_t owner)
 int
 march_hamt_ready(void)
 {
+#ifdef MARCH_POPCNT_DISPATCH
+    __builtin_cpu_init();
+    march_hamt_have_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
+#endif
     if (PyType_Ready(&MarchBitmapNode_Type) < 0
             || PyType_Ready(&MarchCollisionNode_Type) < 0) {
         return -1;
@@ -241,13 +330,13 @@ march_hamt_empty(void)
 static inline int
 is_tracked(void *o)
 {
-    return PyObject_GC_IsTracked((PyObject *)o);
+    return march_gc_is_tracked((PyObject *)o);
 }
 
 static inline void
 track(void *o)
 {
-    if (!PyObject_GC_IsTracked((PyObject *)o)) {
+    if (!march_gc_is_tracked((PyObject *)o)) {
         PyObject_GC_Track(o);
     }
 }
@@ -276,12 +365,47 @@ incref_range(PyObject **p, Py_ssize_t n)
     }
 }
 
-/* copy n slots with new references */
+/* copy n slots with new references (one pass: no memcpy call for the few
+ * dozen pointers of a node) */
 static inline void
 copy_slots(PyObject **dst, PyObject **src, Py_ssize_t n)
 {
-    memcpy(dst, src, (size_t)n * sizeof(PyObject *));
-    incref_range(dst, n);
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        PyObject *o = src[i];
+        Py_INCREF(o);
+        dst[i] = o;
+    }
+}
+
+/* Growing or shrinking a node that the current mutation owns (and that only
+ * its parent references) need not copy references: the new node takes them
+ * over (move_slots), and the old one is left empty (node_emptied) before
+ * its parent drops it.  Its slot count is kept as -count so that the node
+ * still goes back to the right free list. */
+static inline int
+can_steal(MarchBitmapNode *node, int editable, unsigned shift)
+{
+    return editable && shift > 0 && Py_REFCNT(node) == 1;
+}
+
+static inline void
+move_slots(PyObject **dst, PyObject **src, Py_ssize_t n, int steal)
+{
+    if (steal) {
+        memcpy(dst, src, (size_t)n * sizeof(PyObject *));
+    }
+    else {
+        copy_slots(dst, src, n);
+    }
+}
+
+static inline void
+node_emptied(MarchBitmapNode *node, Py_ssize_t size)
+{
+    node->datamap = 0;
+    node->nodemap = 0;
+    node->count = -size;
 }
 
 /* A clone of `node` (same slots, new references) owned by `owner`, tracked
@@ -345,9 +469,17 @@ garbage_flush(Garbage *g)
     }
 }
 
+/* The hash of a key already stored in the map (so hashable): an exact str's
+ * cached hash is read directly. */
+static inline int
+stored_hash(PyObject *stored, uint64_t *h)
+{
+    return march_hamt_hash(stored, h);
+}
+
 /* Compare a stored key with `key` (whose hash is `hash`).  1 equal, 0 not,
- * -1 error.  *h2 gets the stored key's hash when it was computed
- * (*h2_known = 1). */
+ * -1 error.  *h2 gets the stored key's hash (needed by assoc when the keys
+ * differ). */
 static inline int
 key_match(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *h2)
 {
@@ -355,7 +487,7 @@ key_match(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *h2)
         *h2 = hash;
         return 1;
     }
-    if (march_hamt_hash(stored, h2) < 0) {
+    if (stored_hash(stored, h2) < 0) {
         return -1;
     }
     if (*h2 != hash) {
@@ -367,52 +499,62 @@ key_match(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *h2)
 /* ------------------------------------------------------------------ */
 /* find                                                                */
 
+/* key_match() for lookups (stored != key).  The stored key's hash is cheap
+ * for the common keys (an exact str's is cached, a short exact int's is
+ * computed inline) and rejects most mismatches without calling ==. */
+static int
+find_match(PyObject *stored, PyObject *key, uint64_t hash)
+{
+    uint64_t h2;
+    if (stored_hash(stored, &h2) < 0) {
+        return -1;
+    }
+    if (h2 != hash) {
+        return 0;
+    }
+    return PyObject_RichCompareBool(stored, key, Py_EQ);
+}
+
+/* the entry at p (key, value) against a key that is not its stored key
+ * object (the slow path of march_hamt_find_inline) */
+int
+march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
+                      PyObject **value)
+{
+    int r = find_match(p[0], key, hash);
+    if (r > 0) {
+        *value = p[1];
+    }
+    return r;
+}
+
+int
+march_hamt_find_collision(PyObject *node, PyObject *key, uint64_t hash,
+                          PyObject **value)
+{
+    MarchCollisionNode *c = (MarchCollisionNode *)node;
+    Py_ssize_t i, n = Py_SIZE(c);
+    if (c->hash != hash) {
+        return 0;
+    }
+    for (i = 0; i < n; i += 2) {
+        int r = PyObject_RichCompareBool(c->slots[i], key, Py_EQ);
+        if (r < 0) {
+            return -1;
+        }
+        if (r) {
+            *value = c->slots[i + 1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                 PyObject **value)
 {
-    MarchBitmapNode *node = root;
-    unsigned shift = 0;
-    for (;;) {
-        uint32_t bit = 1u << ((hash >> shift) & MARCH_HAMT_MASK);
-        if (node->datamap & bit) {
-            Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
-            uint64_t h2;
-            int r = key_match(node->slots[di], key, hash, &h2);
-            if (r > 0) {
-                *value = node->slots[di + 1];
-            }
-            return r;
-        }
-        if (node->nodemap & bit) {
-            PyObject *child = node->slots[2 * POPC(node->datamap)
-                                          + POPC(node->nodemap & (bit - 1))];
-            if (MarchBitmapNode_Check(child)) {
-                node = (MarchBitmapNode *)child;
-                shift += MARCH_HAMT_BITS;
-                continue;
-            }
-            else {
-                MarchCollisionNode *c = (MarchCollisionNode *)child;
-                Py_ssize_t i, n = Py_SIZE(c);
-                if (c->hash != hash) {
-                    return 0;
-                }
-                for (i = 0; i < n; i += 2) {
-                    int r = PyObject_RichCompareBool(c->slots[i], key, Py_EQ);
-                    if (r < 0) {
-                        return -1;
-                    }
-                    if (r) {
-                        *value = c->slots[i + 1];
-                        return 1;
-                    }
-                }
-                return 0;
-            }
-        }
-        return 0;
-    }
+    return march_hamt_find_inline(root, key, hash, value);
 }
 
 /* ------------------------------------------------------------------ */
@@ -576,6 +718,7 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
         PyObject *sub;
         Py_ssize_t ci;
         uint64_t h2;
+        int steal;
         int r = key_match(k2, key, hash, &h2);
         if (r < 0) {
             return NULL;
@@ -633,18 +776,27 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
             Py_DECREF(sub);
             return NULL;
         }
+        steal = can_steal(node, editable, shift);
         ci = POPC(node->nodemap & (bit - 1));
         n->datamap = node->datamap ^ bit;
         n->nodemap = node->nodemap | bit;
         n->count = node->count + 1;
-        copy_slots(n->slots, node->slots, di);
-        copy_slots(n->slots + di, node->slots + di + 2, ndslots - di - 2);
-        copy_slots(n->slots + ndslots - 2, node->slots + ndslots, ci);
+        move_slots(n->slots, node->slots, di, steal);
+        move_slots(n->slots + di, node->slots + di + 2, ndslots - di - 2,
+                   steal);
+        move_slots(n->slots + ndslots - 2, node->slots + ndslots, ci, steal);
         n->slots[ndslots - 2 + ci] = sub;   /* steals */
-        copy_slots(n->slots + ndslots - 1 + ci, node->slots + ndslots + ci,
-                   size - ndslots - ci);
+        move_slots(n->slots + ndslots - 1 + ci, node->slots + ndslots + ci,
+                   size - ndslots - ci, steal);
         if (is_tracked(node) || is_tracked(sub)) {
             PyObject_GC_Track(n);
+        }
+        if (steal) {
+            /* k2 and v2 went into sub (make_split/the collision node took
+             * their own references): release the node's */
+            garbage_add(g, k2);
+            garbage_add(g, v2);
+            node_emptied(node, size);
         }
         *added = 1;
         return (PyObject *)n;
@@ -697,21 +849,26 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
     /* empty slot: insert an entry */
     {
         Py_ssize_t di = 2 * POPC(node->datamap & (bit - 1));
+        int steal;
         n = bnode_alloc(size + 2, owner);
         if (n == NULL) {
             return NULL;
         }
+        steal = can_steal(node, editable, shift);
         n->datamap = node->datamap | bit;
         n->nodemap = node->nodemap;
         n->count = node->count + 1;
-        copy_slots(n->slots, node->slots, di);
+        move_slots(n->slots, node->slots, di, steal);
         Py_INCREF(key);
         Py_INCREF(value);
         n->slots[di] = key;
         n->slots[di + 1] = value;
-        copy_slots(n->slots + di + 2, node->slots + di, size - di);
+        move_slots(n->slots + di + 2, node->slots + di, size - di, steal);
         if (is_tracked(node) || cyclic(key) || cyclic(value)) {
             PyObject_GC_Track(n);
+        }
+        if (steal) {
+            node_emptied(node, size);
         }
         *added = 1;
         return (PyObject *)n;

@@ -78,8 +78,47 @@ march_hamt_mix(uint64_t h)
     return h;
 }
 
+/* hash() of an exact int of at most 3 digits, computed inline from the
+ * number (Python's documented numeric hash: sign * (|x| mod (2**61 - 1)),
+ * -1 becoming -2); 0 when the int is too long or the layout is not the
+ * classic one (then PyObject_Hash is used).  On CPython up to 3.11 an int
+ * is ob_size (sign * number of digits) and 30-bit digits. */
+#if PY_VERSION_HEX < 0x030C0000 && PYLONG_BITS_IN_DIGIT == 30 \
+        && defined(__SIZEOF_INT128__) && !defined(Py_LIMITED_API)
+#define MARCH_INLINE_INT_HASH 1
+static inline int
+march_int_hash(PyObject *o, Py_hash_t *h)
+{
+    const uint64_t P = ((uint64_t)1 << 61) - 1;
+    Py_ssize_t size = Py_SIZE(o), n = size < 0 ? -size : size;
+    const digit *d = ((PyLongObject *)o)->ob_digit;
+    unsigned __int128 v;
+    uint64_t m;
+    if (n > 3) {
+        return 0;
+    }
+    v = n == 0 ? 0 : (unsigned __int128)d[0];
+    if (n >= 2) {
+        v |= (unsigned __int128)d[1] << 30;
+    }
+    if (n == 3) {
+        v |= (unsigned __int128)d[2] << 60;
+    }
+    m = (uint64_t)(v >> 61) + (uint64_t)(v & P);     /* 2**61 == 1 mod P */
+    if (m >= P) {
+        m -= P;
+    }
+    *h = size < 0 ? -(Py_hash_t)m : (Py_hash_t)m;
+    if (*h == -1) {
+        *h = -2;
+    }
+    return 1;
+}
+#endif
+
 /* the hash march uses for a key: hash(key) as unsigned 64 bits (an exact
- * str's cached hash is read directly, as dict does) */
+ * str's cached hash is read directly, as dict does; a short exact int's is
+ * computed inline) */
 static inline int
 march_hamt_hash(PyObject *key, uint64_t *hash)
 {
@@ -89,6 +128,12 @@ march_hamt_hash(PyObject *key, uint64_t *hash)
         *hash = march_hamt_mix((uint64_t)h);
         return 0;
     }
+#ifdef MARCH_INLINE_INT_HASH
+    if (PyLong_CheckExact(key) && march_int_hash(key, &h)) {
+        *hash = march_hamt_mix((uint64_t)h);
+        return 0;
+    }
+#endif
     h = PyObject_Hash(key);
     if (h == -1 && PyErr_Occurred()) {
         return -1;
@@ -97,9 +142,82 @@ march_hamt_hash(PyObject *key, uint64_t *hash)
     return 0;
 }
 
+/* popcount of a 32-bit bitmap.  Without -mpopcnt, __builtin_popcount is a
+ * call into libgcc, so on x86 the POPCNT instruction is used when the CPU
+ * has it (checked once by march_hamt_ready(); the test is a well-predicted
+ * branch on a global) and an inline branch-free SWAR count otherwise.  Every
+ * level of a lookup has one or two counts on its critical path. */
+#if !defined(__POPCNT__) && (defined(__GNUC__) || defined(__clang__)) \
+        && (defined(__x86_64__) || defined(__i386__))
+#define MARCH_POPCNT_DISPATCH 1
+extern int march_hamt_have_popcnt;
+#endif
+
+static inline Py_ssize_t
+march_popcount32(uint32_t x)
+{
+#if defined(__POPCNT__)
+    return (Py_ssize_t)__builtin_popcount(x);
+#else
+#ifdef MARCH_POPCNT_DISPATCH
+    if (march_hamt_have_popcnt) {
+        uint32_t r;
+        __asm__("popcnt %1, %0" : "=r"(r) : "rm"(x) : "cc");
+        return (Py_ssize_t)r;
+    }
+#endif
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (Py_ssize_t)((x * 0x01010101u) >> 24);
+#endif
+}
+
 /* 1: found (*value borrowed), 0: absent, -1: error */
 int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                     PyObject **value);
+
+/* the out-of-line parts of march_hamt_find_inline: an entry whose key is
+ * not `key` itself (p: its key and value slots), and a collision node */
+int march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
+                          PyObject **value);
+int march_hamt_find_collision(PyObject *node, PyObject *key, uint64_t hash,
+                              PyObject **value);
+
+/* march_hamt_find, inlined into the hot callers (m[k], k in m).  The
+ * descent is a leaf loop; comparisons other than identity are out of line
+ * (tail calls), so the common paths need no stack frame. */
+static inline int
+march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
+                       PyObject **value)
+{
+    MarchBitmapNode *node = root;
+    uint64_t h = hash;
+    for (;;) {
+        uint32_t bit = 1u << (h & MARCH_HAMT_MASK);
+        uint32_t below = bit - 1;
+        PyObject *child;
+        if (node->datamap & bit) {
+            PyObject **p = node->slots
+                           + 2 * march_popcount32(node->datamap & below);
+            if (p[0] == key) {
+                *value = p[1];
+                return 1;
+            }
+            return march_hamt_find_entry(p, key, hash, value);
+        }
+        if (!(node->nodemap & bit)) {
+            return 0;
+        }
+        child = node->slots[2 * march_popcount32(node->datamap)
+                            + march_popcount32(node->nodemap & below)];
+        if (!MarchBitmapNode_Check(child)) {
+            return march_hamt_find_collision(child, key, hash, value);
+        }
+        node = (MarchBitmapNode *)child;
+        h >>= MARCH_HAMT_BITS;
+    }
+}
 
 /* Bind key to value.  Returns a new reference to the new root: `root` itself
  * when nothing changed (value identical) or when it was edited in place
@@ -140,11 +258,46 @@ typedef struct {
 } MarchHamtStats;
 void march_hamt_stats(MarchBitmapNode *root, MarchHamtStats *st);
 
+/* Is a GC-capable object tracked by the cyclic GC?  On the CPython versions
+ * whose GC header is two words before the object (3.8 to 3.13, with the GIL)
+ * this reads the header inline (what the interpreter's own
+ * _PyObject_GC_IS_TRACKED does): the hot paths ask it for every node they
+ * copy or free.  Elsewhere it is PyObject_GC_IsTracked(). */
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
+        && !defined(Py_GIL_DISABLED)
+static inline int
+march_gc_is_tracked(PyObject *o)
+{
+    return ((const uintptr_t *)o)[-2] != 0;
+}
+#else
+#define march_gc_is_tracked(o) PyObject_GC_IsTracked(o)
+#endif
+
+/* Free lists keep released objects for reuse; under AddressSanitizer their
+ * memory is poisoned while it waits (except the link field), so a use after
+ * release is still reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MARCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MARCH_ASAN 1
+#endif
+#endif
+#ifdef MARCH_ASAN
+#include <sanitizer/asan_interface.h>
+#define MARCH_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define MARCH_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define MARCH_POISON(p, n) ((void)(p), (void)(n))
+#define MARCH_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* GC helper: a node or root that holds possibly-cyclic objects is tracked */
 static inline int
 march_hamt_is_tracked(PyObject *node)
 {
-    return PyObject_GC_IsTracked(node);
+    return march_gc_is_tracked(node);
 }
 
 #endif /* MARCH_HAMT_H */

@@ -21,32 +21,16 @@
  * update itself created, never of shared nodes.  MapMutation.update() is
  * atomic: on an error the mutation keeps its previous root.
  */
-#include "hamt.h"
+#include "hamtmodule.h"   /* MapObject, MutationObject, the Set glue */
+#include "hamtset.h"
 #include <stddef.h>
 
-static PyTypeObject Map_Type;
-static PyTypeObject MapMutation_Type;
 static PyTypeObject MapKeys_Type;
 static PyTypeObject MapValues_Type;
 static PyTypeObject MapItems_Type;
 static PyTypeObject MapIterator_Type;
 
 static PyObject *abc_mapping = NULL;    /* collections.abc.Mapping */
-
-typedef struct {
-    PyObject_HEAD
-    MarchBitmapNode *root;
-    Py_hash_t hash;
-    PyObject *weakreflist;
-} MapObject;
-
-typedef struct {
-    PyObject_HEAD
-    MarchBitmapNode *root;
-    uint64_t owner;         /* 0: finished */
-    Py_ssize_t busy;
-    PyObject *weakreflist;
-} MutationObject;
 
 typedef struct {
     PyObject_HEAD
@@ -79,21 +63,37 @@ set_key_error(PyObject *key)
 /* ------------------------------------------------------------------ */
 /* Map allocation                                                      */
 
+/* A free list of exact Map objects (untracked GC objects allocated by
+ * PyObject_GC_New, linked through `root`): a persistent set/delete makes a
+ * Map and usually drops the previous one. */
+#define MAP_FREELIST_DEPTH 64
+static MapObject *map_free_list = NULL;
+static int map_free_len = 0;
+
 /* A new map over `root` (stolen). */
-static MapObject *
+MapObject *
 map_from_root(PyTypeObject *type, MarchBitmapNode *root)
 {
     MapObject *m;
     if (type == &Map_Type) {
-        m = PyObject_GC_New(MapObject, &Map_Type);
-        if (m == NULL) {
-            Py_DECREF(root);
-            return NULL;
+        if (map_free_list != NULL) {
+            m = map_free_list;
+            map_free_list = (MapObject *)m->root;
+            map_free_len--;
+            MARCH_UNPOISON(m, sizeof(MapObject));
+            PyObject_Init((PyObject *)m, &Map_Type);
+        }
+        else {
+            m = PyObject_GC_New(MapObject, &Map_Type);
+            if (m == NULL) {
+                Py_DECREF(root);
+                return NULL;
+            }
         }
         m->root = root;
         m->hash = -1;
         m->weakreflist = NULL;
-        if (PyObject_GC_IsTracked((PyObject *)root)) {
+        if (march_gc_is_tracked((PyObject *)root)) {
             PyObject_GC_Track(m);
         }
         return m;
@@ -154,26 +154,8 @@ assoc_dict(MarchBitmapNode **root, PyObject *d, uint64_t owner)
 static int
 assoc_map(MarchBitmapNode **root, MapObject *m, uint64_t owner)
 {
-    MarchHamtIter it;
-    PyObject *k, *v;
-    MarchBitmapNode *src = m->root;
-    int r = 0;
-    if ((*root)->count == 0) {
-        Py_INCREF(src);
-        Py_SETREF(*root, src);
-        return 0;
-    }
-    Py_INCREF(src);
-    march_hamt_iter_init(&it, src);
-    while (march_hamt_iter_next(&it, &k, &v)) {
-        uint64_t h;
-        if (march_hamt_hash(k, &h) < 0 || assoc_into(root, k, h, v, owner) < 0) {
-            r = -1;
-            break;
-        }
-    }
-    Py_DECREF(src);
-    return r;
+    /* structural union (hamtset.c): subtrees shared with m cost nothing */
+    return march_map_update_from_map(root, m, owner);
 }
 
 static int
@@ -363,6 +345,27 @@ map_clear(MapObject *self)
 static void
 map_dealloc(MapObject *self)
 {
+    if (!march_gc_is_tracked((PyObject *)self)
+            && Py_IS_TYPE(self, &Map_Type)) {
+        /* an untracked exact Map: its root holds only atomic objects, so
+         * releasing it cannot recurse deeply (no trashcan needed) */
+        if (self->weakreflist != NULL) {
+            PyObject_ClearWeakRefs((PyObject *)self);
+        }
+        Py_CLEAR(self->root);
+        if (map_free_len < MAP_FREELIST_DEPTH) {
+            self->root = (MarchBitmapNode *)map_free_list;
+            map_free_list = self;
+            map_free_len++;
+            MARCH_POISON(self, offsetof(MapObject, root));
+            MARCH_POISON(&self->hash, sizeof(MapObject)
+                         - offsetof(MapObject, hash));
+        }
+        else {
+            PyObject_GC_Del(self);
+        }
+        return;
+    }
     PyObject_GC_UnTrack(self);
     Py_TRASHCAN_BEGIN(self, map_dealloc)
     if (self->weakreflist != NULL) {
@@ -388,7 +391,7 @@ map_subscript(MapObject *self, PyObject *key)
     if (march_hamt_hash(key, &h) < 0) {
         return NULL;
     }
-    r = march_hamt_find(self->root, key, h, &v);
+    r = march_hamt_find_inline(self->root, key, h, &v);
     if (r > 0) {
         Py_INCREF(v);
         return v;
@@ -407,7 +410,7 @@ map_contains(MapObject *self, PyObject *key)
     if (march_hamt_hash(key, &h) < 0) {
         return -1;
     }
-    return march_hamt_find(self->root, key, h, &v);
+    return march_hamt_find_inline(self->root, key, h, &v);
 }
 
 static PyObject *
@@ -815,6 +818,25 @@ static PyMethodDef map_methods[] = {
     {"update", (PyCFunction)(void (*)(void))map_update,
      METH_VARARGS | METH_KEYWORDS,
      "update(col=None, /, **kw) -> a new Map"},
+    {"union", (PyCFunction)(void (*)(void))march_map_union,
+     METH_VARARGS | METH_KEYWORDS,
+     "union(other, /, combine=None) -> a new Map (other's values win)"},
+    {"intersection", (PyCFunction)(void (*)(void))march_map_intersection,
+     METH_VARARGS | METH_KEYWORDS,
+     "intersection(other, /, combine=None) -> a new Map (self's values)"},
+    {"difference", (PyCFunction)march_map_difference, METH_O,
+     "difference(other) -> the entries whose key is not in other"},
+    {"symmetric_difference", (PyCFunction)march_map_symmetric_difference,
+     METH_O, "symmetric_difference(other) -> entries of keys in just one"},
+    {"diff", (PyCFunction)march_map_diff, METH_O,
+     "diff(other) -> iterator of (key, old, new), ABSENT for a missing side"},
+    {"from_keys", (PyCFunction)(void (*)(void))march_map_from_keys,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "from_keys(iterable, /, value=None) -> a Map"},
+    {"filter", (PyCFunction)march_map_filter, METH_O,
+     "filter(pred) -> the entries for which pred(key, value) is true"},
+    {"map_values", (PyCFunction)march_map_map_values, METH_O,
+     "map_values(fn) -> a Map with each value v replaced by fn(v)"},
     {"mutate", (PyCFunction)map_mutate, METH_NOARGS,
      "mutate() -> a MapMutation"},
     {"keys", (PyCFunction)map_keys, METH_NOARGS, NULL},
@@ -845,7 +867,7 @@ static PyNumberMethods map_as_number = {
     .nb_or = map_or,
 };
 
-static PyTypeObject Map_Type = {
+PyTypeObject Map_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.Map",
     .tp_basicsize = sizeof(MapObject),
@@ -1276,7 +1298,7 @@ static PySequenceMethods mutation_as_sequence = {
     .sq_contains = (objobjproc)mutation_contains,
 };
 
-static PyTypeObject MapMutation_Type = {
+PyTypeObject MapMutation_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.MapMutation",
     .tp_basicsize = sizeof(MutationObject),
@@ -1568,6 +1590,10 @@ PyInit__hamt(void)
     }
     m = PyModule_Create(&hamt_module);
     if (m == NULL) {
+        return NULL;
+    }
+    if (march_set_register(m) < 0) {    /* Set, SetEvolver, s, ABSENT */
+        Py_DECREF(m);
         return NULL;
     }
     if (PyModule_AddObjectRef(m, "Map", (PyObject *)&Map_Type) < 0

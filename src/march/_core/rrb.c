@@ -17,9 +17,11 @@
  *
  * Node layout (MarchRRBNode, rrb.h)
  * ---------------------------------
- *   PyObject_HEAD | height:u8 len:u8 owner:u48 | slots[M] | count | sizes[M]
+ *   PyObject_HEAD | height:u8 len:u8 flags:2 owner:46 | slots[M] | count | sizes[M]
  * The first word after the object header carries the height (0: leaf), the
- * number of slots in use and the owner (edit token).  Leaves stop after
+ * number of slots in use, flags (RRB_FLAG_BUF: a tail buffer, below;
+ * RRB_FLAG_TRACKED: tracked by the GC, mirrored so that hot paths need not
+ * ask the GC) and the owner (edit token).  Leaves stop after
  * `slots` (their count is `len`): 280 bytes for M = 32, no GC header when
  * they hold only atomic elements.  Inner nodes add `count` (elements below)
  * and, when relaxed, the cumulative size table `sizes` inline.  Whether a
@@ -32,7 +34,30 @@
  * counting and the cyclic GC sees each shared edge exactly once.
  *
  * A vector (MarchRRB) is count, root and tail: the tree holds elements
- * [0, count - len(tail)), the tail leaf the last 1..M (NULL iff empty).
+ * [0, count - tail length), the tail leaf the last 1..M (NULL iff empty).
+ *
+ * The tail buffer [C only; the twin copies its tail]
+ * --------------------------------------------------
+ * The tail length is count - (elements in the tree), not tail->len: the tail
+ * is a buffer whose len is its fill.  A leaf made by push carries
+ * RRB_FLAG_BUF; pushing onto a vector whose tail is such a buffer with
+ * fill == tail length < M writes the element into the next slot in place
+ * (under the GIL): the vectors sharing the buffer each see only their own
+ * tail length, and a later push from an older one finds the fill ahead of
+ * its length and copies.  So chained persistent appends are O(1), one
+ * allocation (the Vector object).  A partial buffer never becomes a tree
+ * leaf (tail_as_leaf copies it), so tree leaves are never written in place;
+ * a non-atomic element is never written into a plain (non-GC) buffer; owned
+ * (evolver) tails keep fill == tail length; set and pop on a shared tail
+ * copy exactly the tail length.  Slots past every live vector's length stay
+ * referenced until the buffer dies (at most M - 1).
+ *
+ * Free lists
+ * ----------
+ * Each node type keeps a free list of dead nodes (NODE_FREE_MAX), reused by
+ * node_alloc: chained persistent updates make and drop a few nodes per
+ * operation, and without the lists pymalloc kept releasing and re-faulting
+ * arenas on big vectors.
  *
  * Invariants (march_rrb_check verifies all of them) [_check_node]
  * ----------------------------------------------------------------
@@ -90,18 +115,38 @@
  * tail.  If b is only a tail, the two tails are joined instead (a full leaf
  * is pushed if they overflow).  O(M^2 log n) work, O(log n) new nodes.
  *
+ * Insert [_insert, _roomy_neighbour]
+ * ----------------------------------
+ * A direct path insert: the leaf gets the element; a full leaf shares its
+ * M + 1 elements evenly with a neighbour that has room, or else splits into
+ * halves; each parent on the path takes the 1-2 nodes, is refitted (fit,
+ * interior bound) when its interior became too sparse, and splits into
+ * halves when it has M + 1 children; a split root gets a new root.  In the
+ * tail, the tail gets the element and pushes a full leaf if it overflows.
+ * O(M log n); the twin builds the same shapes.
+ *
  * Slicing [_take, _drop, _slice, _lower]
  * --------------------------------------
  * take(k) keeps the first k elements, drop(i) removes the first i: each
  * copies one path, sharing everything else.  The last leaf of the cut tree
  * becomes the tail; single-child roots are stripped, and a root left with a
  * thin cut edge is re-concatenated so the height follows the contents.
- * insert and delete are a slice or two and a concatenation.
+ * delete is a slice or two and a concatenation.
  */
 #include "rrb.h"
 
 #include <stddef.h>
 #include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#else
+#define MARCH_PREFETCH_W(p) ((void)(p))
+#endif
+
+/* the header word (height, flags, len, owner) is one word */
+typedef char rrb_header_is_one_word[
+    offsetof(MarchRRBNode, slots) == sizeof(PyObject) + 8 ? 1 : -1];
 
 #define CAP(h) ((Py_ssize_t)1 << (RRB_BITS * (h)))     /* elements in a full child of a height-h node */
 #define SKIP (RRB_M - RRB_EMAX / 2)
@@ -120,8 +165,8 @@ static uint64_t owner_counter = 0;
 uint64_t
 march_rrb_new_owner(void)
 {
-    /* 48 bits: a new id per evolver and per persistent() call */
-    owner_counter = (owner_counter + 1) & (((uint64_t)1 << 48) - 1);
+    /* 46 bits: a new id per evolver and per persistent() call */
+    owner_counter = (owner_counter + 1) & (((uint64_t)1 << 46) - 1);
     if (owner_counter == 0) {
         owner_counter = 1;
     }
@@ -137,7 +182,7 @@ node_owner(const MarchRRBNode *n)
 static inline void
 set_owner(MarchRRBNode *n, uint64_t owner)
 {
-    n->owner_hi = (uint16_t)(owner >> 32);
+    n->owner_hi = (unsigned int)(owner >> 32) & 0x3FFF;
     n->owner_lo = (uint32_t)owner;
 }
 
@@ -150,27 +195,62 @@ owned(const MarchRRBNode *n, uint64_t owner)
 /* ------------------------------------------------------------------ */
 /* node types                                                          */
 
+/* Free lists, one per node type (like CPython's tuple free lists).  A
+ * persistent update makes a few nodes and, in a chain of updates, drops as
+ * many; reusing them saves the allocator calls and keeps pymalloc from
+ * releasing and re-faulting arenas over and over (which it does for a
+ * steady churn of these sizes on big vectors).  A block on a list is a
+ * dead, untracked node of that type; node_alloc revives it. */
+#define NODE_FREE_MAX 256
+enum { KIND_LEAF, KIND_LEAFGC, KIND_INNER, KIND_RELAXED, NKINDS };
+static MarchRRBNode *node_free[NKINDS][NODE_FREE_MAX];
+static int node_nfree[NKINDS];
+
+static inline int
+node_kind(const MarchRRBNode *n);
+
+static inline void
+node_release(MarchRRBNode *n)
+{
+    int kind = node_kind(n);
+    if (MARCH_RRB_FREELISTS && node_nfree[kind] < NODE_FREE_MAX) {
+        node_free[kind][node_nfree[kind]++] = n;
+    }
+    else {
+        Py_TYPE(n)->tp_free((PyObject *)n);
+    }
+}
+
 static void
 leaf_dealloc(MarchRRBNode *n)
 {
     /* atomic elements only: their deallocation cannot recurse deeply */
-    int i;
-    for (i = 0; i < n->len; i++) {
+    int i, len = n->len;
+    for (i = 0; i < len; i++) {
         Py_DECREF(n->slots[i]);
     }
-    Py_TYPE(n)->tp_free((PyObject *)n);
+    node_release(n);
 }
 
 static void
 gcnode_dealloc(MarchRRBNode *n)
 {
-    int i;
+    int i, len = n->len;
+    if (!(n->flags & RRB_FLAG_TRACKED)) {
+        /* an untracked inner node: only atomic elements below it, so this
+         * recursion is bounded by the tree height (no trashcan needed) */
+        for (i = 0; i < len; i++) {
+            Py_DECREF(n->slots[i]);
+        }
+        node_release(n);
+        return;
+    }
     PyObject_GC_UnTrack(n);
     Py_TRASHCAN_BEGIN(n, gcnode_dealloc)
-    for (i = 0; i < n->len; i++) {
+    for (i = 0; i < len; i++) {
         Py_DECREF(n->slots[i]);
     }
-    Py_TYPE(n)->tp_free((PyObject *)n);
+    node_release(n);
     Py_TRASHCAN_END
 }
 
@@ -208,6 +288,33 @@ NODE_TYPE(MarchRRBInner_Type, MODNAME ".Inner", INNER_SIZE,
 NODE_TYPE(MarchRRBRelaxed_Type, MODNAME ".RelaxedInner", RELAXED_SIZE,
           Py_TPFLAGS_HAVE_GC, gcnode_dealloc, gcnode_traverse);
 
+static inline int
+node_kind(const MarchRRBNode *n)
+{
+    PyTypeObject *t = Py_TYPE(n);
+    return t == &MarchRRBLeaf_Type ? KIND_LEAF
+        : t == &MarchRRBLeafGC_Type ? KIND_LEAFGC
+        : t == &MarchRRBInner_Type ? KIND_INNER : KIND_RELAXED;
+}
+
+/* a new node of one of the four types (from its free list if possible) */
+static inline MarchRRBNode *
+node_alloc(int kind, PyTypeObject *type)
+{
+    MarchRRBNode *n;
+#if MARCH_RRB_FREELISTS
+    if (node_nfree[kind] > 0) {
+        n = node_free[kind][--node_nfree[kind]];
+        _Py_NewReference((PyObject *)n);
+        return n;
+    }
+#endif
+    if (kind == KIND_LEAF) {
+        return PyObject_New(MarchRRBNode, type);
+    }
+    return PyObject_GC_New(MarchRRBNode, type);
+}
+
 int
 march_rrb_ready(void)
 {
@@ -227,15 +334,23 @@ march_rrb_ready(void)
 static inline int
 node_tracked(const MarchRRBNode *n)
 {
-    return Py_TYPE(n) != &MarchRRBLeaf_Type && PyObject_GC_IsTracked((PyObject *)n);
+    return n->flags & RRB_FLAG_TRACKED;
+}
+
+/* track n (a GC node type, not yet tracked) */
+static inline void
+node_track(MarchRRBNode *n)
+{
+    n->flags |= RRB_FLAG_TRACKED;
+    PyObject_GC_Track(n);
 }
 
 /* an inner node that now holds child c: tracked if c is */
 static inline void
 track_for(MarchRRBNode *n, const MarchRRBNode *c)
 {
-    if (node_tracked(c) && !PyObject_GC_IsTracked((PyObject *)n)) {
-        PyObject_GC_Track(n);
+    if (node_tracked(c) && !node_tracked(n)) {
+        node_track(n);
     }
 }
 
@@ -245,16 +360,17 @@ leaf_new(int gc, uint64_t owner)
 {
     MarchRRBNode *n;
     if (gc) {
-        n = PyObject_GC_New(MarchRRBNode, &MarchRRBLeafGC_Type);
+        n = node_alloc(KIND_LEAFGC, &MarchRRBLeafGC_Type);
     }
     else {
-        n = PyObject_New(MarchRRBNode, &MarchRRBLeaf_Type);
+        n = node_alloc(KIND_LEAF, &MarchRRBLeaf_Type);
     }
     if (n == NULL) {
         return NULL;
     }
     n->height = 0;
     n->len = 0;
+    n->flags = 0;
     set_owner(n, owner);
     return n;
 }
@@ -263,7 +379,7 @@ static inline MarchRRBNode *
 leaf_done(MarchRRBNode *n)
 {
     if (RRB_IS_GCLEAF(n)) {
-        PyObject_GC_Track(n);
+        node_track(n);
     }
     return n;
 }
@@ -297,17 +413,37 @@ leaf_make(PyObject *const *items, Py_ssize_t k, uint64_t owner)
     return leaf_done(n);
 }
 
+/* A leaf over items[0..k) (new references), a GC leaf if gc (the items
+ * are not checked: for copies of a leaf's slots plus known elements). */
+static MarchRRBNode *
+leaf_copy_of(int gc, PyObject *const *items, Py_ssize_t k)
+{
+    Py_ssize_t i;
+    MarchRRBNode *n = leaf_new(gc, 0);
+    if (n == NULL) {
+        return NULL;
+    }
+    memcpy(n->slots, items, k * sizeof(PyObject *));
+    for (i = 0; i < k; i++) {
+        Py_INCREF(items[i]);
+    }
+    n->len = (uint8_t)k;
+    return leaf_done(n);
+}
+
 /* An empty inner node of `height` (not yet tracked). */
 static MarchRRBNode *
 inner_new(int height, int relaxed, uint64_t owner)
 {
-    MarchRRBNode *n = PyObject_GC_New(
-        MarchRRBNode, relaxed ? &MarchRRBRelaxed_Type : &MarchRRBInner_Type);
+    MarchRRBNode *n = relaxed
+        ? node_alloc(KIND_RELAXED, &MarchRRBRelaxed_Type)
+        : node_alloc(KIND_INNER, &MarchRRBInner_Type);
     if (n == NULL) {
         return NULL;
     }
     n->height = (uint8_t)height;
     n->len = 0;
+    n->flags = 0;
     n->count = 0;
     set_owner(n, owner);
     return n;
@@ -356,7 +492,7 @@ mknode(int h, MarchRRBNode *const *kids, int k, uint64_t owner)
     n->len = (uint8_t)k;
     n->count = total;
     if (tracked) {
-        PyObject_GC_Track(n);
+        node_track(n);
     }
     return n;
 }
@@ -388,8 +524,8 @@ node_copy(MarchRRBNode *n, uint64_t owner)
     if (RRB_IS_RELAXED(n)) {
         memcpy(c->sizes, n->sizes, n->len * sizeof(Py_ssize_t));
     }
-    if (PyObject_GC_IsTracked((PyObject *)n)) {
-        PyObject_GC_Track(c);
+    if (node_tracked(n)) {
+        node_track(c);
     }
     return c;
 }
@@ -406,14 +542,17 @@ editable(MarchRRBNode *n, uint64_t owner)
     return node_copy(n, owner);
 }
 
-/* editable() for a leaf that will receive an element that needs the GC
- * (need_gc): a plain leaf is then copied into a GC leaf. */
+/* editable() for a leaf whose first `len` slots are the elements (a tail
+ * buffer may hold more) and that will receive an element that needs the GC
+ * (need_gc): a plain leaf is then copied into a GC leaf.  An owned leaf
+ * always has len == n->len (owned tails are never shared views). */
 static MarchRRBNode *
-leaf_editable(MarchRRBNode *n, uint64_t owner, int need_gc)
+leaf_editable(MarchRRBNode *n, int len, uint64_t owner, int need_gc)
 {
     MarchRRBNode *c;
     int j;
     if (owned(n, owner) && (!need_gc || RRB_IS_GCLEAF(n))) {
+        assert(n->len == len);
         Py_INCREF(n);
         return n;
     }
@@ -421,12 +560,27 @@ leaf_editable(MarchRRBNode *n, uint64_t owner, int need_gc)
     if (c == NULL) {
         return NULL;
     }
-    for (j = 0; j < n->len; j++) {
-        Py_INCREF(n->slots[j]);
-        c->slots[j] = n->slots[j];
+    memcpy(c->slots, n->slots, len * sizeof(PyObject *));
+    for (j = 0; j < len; j++) {
+        Py_INCREF(c->slots[j]);
     }
-    c->len = n->len;
+    c->len = (uint8_t)len;
     return leaf_done(c);
+}
+
+/* The tail of v as a leaf that may go into a tree (new reference): the
+ * tail itself when it holds exactly v's elements and appends can no longer
+ * extend it in place (not a buffer, or full), else an exact copy. */
+static MarchRRBNode *
+tail_as_leaf(const MarchRRB *v)
+{
+    MarchRRBNode *t = v->tail;
+    int tl = march_rrb_tail_len(v);
+    if (t->len == tl && (tl == RRB_M || !(t->flags & RRB_FLAG_BUF))) {
+        Py_INCREF(t);
+        return t;
+    }
+    return leaf_make(t->slots, tl, 0);
 }
 
 /* editable() for an inner node that must carry a size table: a balanced
@@ -452,8 +606,8 @@ editable_relaxed(MarchRRBNode *n, uint64_t owner)
     }
     c->len = n->len;
     c->count = n->count;
-    if (PyObject_GC_IsTracked((PyObject *)n)) {
-        PyObject_GC_Track(c);
+    if (node_tracked(n)) {
+        node_track(c);
     }
     return c;
 }
@@ -562,9 +716,9 @@ static MarchRRBNode *
 assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
 {
     MarchRRBNode *out, *c;
-    int j;
+    int j, k;
     if (n->height == 0) {
-        out = leaf_editable(n, owner, need_gc);
+        out = leaf_editable(n, n->len, owner, need_gc);
         if (out == NULL) {
             return NULL;
         }
@@ -573,7 +727,20 @@ assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
         return out;
     }
     j = locate(n, &i);
-    c = assoc(SLOT(n, j), i, x, need_gc, owner);
+    c = SLOT(n, j);
+    /* On a big vector the path is not in the cache: start loading the
+     * child (all its slots) now, and, since n will be copied on the way back
+     * up and the copy takes a reference to each of n's children, their
+     * headers too, so that these misses overlap instead of adding up. */
+    for (k = 0; k < (int)sizeof(MarchRRBNode); k += 64) {
+        MARCH_PREFETCH_W((char *)c + k);
+    }
+    if (!owned(n, owner)) {
+        for (k = 0; k < n->len; k++) {
+            MARCH_PREFETCH_W(n->slots[k]);
+        }
+    }
+    c = assoc(c, i, x, need_gc, owner);
     if (c == NULL) {
         return NULL;
     }
@@ -597,11 +764,11 @@ int
 march_rrb_set(MarchRRB *v, Py_ssize_t i, PyObject *x, uint64_t owner)
 {
     int need_gc = !march_is_atomic(x);
-    Py_ssize_t tc = v->count - v->tail->len;
+    Py_ssize_t tc = march_rrb_tree_count(v);
     MarchRRBNode *n;
     assert(0 <= i && i < v->count);
     if (i >= tc) {
-        n = leaf_editable(v->tail, owner, need_gc);
+        n = leaf_editable(v->tail, (int)(v->count - tc), owner, need_gc);
         if (n == NULL) {
             return -1;
         }
@@ -646,7 +813,7 @@ top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc, uint64_t own
     MarchRRBNode *out, *c;
     int j;
     if (n->height == 0) {
-        out = leaf_editable(n, owner, need_gc);
+        out = leaf_editable(n, n->len, owner, need_gc);
         if (out == NULL) {
             return NULL;
         }
@@ -794,8 +961,16 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
 {
     int need_gc = !march_is_atomic(x);
     MarchRRBNode *t = v->tail, *n, *root;
-    if (t != NULL && t->len < RRB_M) {
-        if (owned(t, owner) && (!need_gc || RRB_IS_GCLEAF(t))) {
+    int tl = t != NULL ? march_rrb_tail_len(v) : 0;
+    if (t != NULL && tl < RRB_M) {
+        if (t->len == tl && (!need_gc || RRB_IS_GCLEAF(t))
+                && (owned(t, owner)
+                    || (MARCH_RRB_SHARED_TAIL && (t->flags & RRB_FLAG_BUF)))) {
+            /* in place: the tail is ours (owned), or a tail buffer whose
+             * fill is exactly our tail length, so the next slot is free:
+             * vectors sharing the buffer see only their own tail length,
+             * and a later append from one of them finds the fill ahead of
+             * its length and copies */
             Py_INCREF(x);
             t->slots[t->len++] = x;
             v->count++;
@@ -805,13 +980,14 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
         if (n == NULL) {
             return -1;
         }
-        memcpy(n->slots, t->slots, t->len * sizeof(PyObject *));
-        for (int j = 0; j < t->len; j++) {
-            Py_INCREF(t->slots[j]);
+        memcpy(n->slots, t->slots, tl * sizeof(PyObject *));
+        for (int j = 0; j < tl; j++) {
+            Py_INCREF(n->slots[j]);
         }
         Py_INCREF(x);
-        n->slots[t->len] = x;
-        n->len = (uint8_t)(t->len + 1);
+        n->slots[tl] = x;
+        n->len = (uint8_t)(tl + 1);
+        n->flags = RRB_FLAG_BUF;
         Py_SETREF(v->tail, leaf_done(n));
         v->count++;
         return 0;
@@ -823,8 +999,11 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
     Py_INCREF(x);
     n->slots[0] = x;
     n->len = 1;
+    n->flags = RRB_FLAG_BUF;
     leaf_done(n);
     if (t != NULL) {
+        /* a full tail: tl == M == t->len (the fill is at least tl) */
+        assert(t->len == RRB_M);
         root = push_tail(v->root, t, owner);
         if (root == NULL) {
             Py_DECREF(n);
@@ -878,24 +1057,29 @@ pop_leaf(MarchRRBNode *n, MarchRRBNode **rest, MarchRRBNode **leaf)
 int
 march_rrb_pop(MarchRRB *v, uint64_t owner)
 {
-    MarchRRBNode *t = v->tail, *n, *rest, *leaf;
+    MarchRRBNode *t = v->tail, *rest, *leaf;
+    int tl;
     assert(v->count > 0);
-    if (t->len > 1) {
+    tl = march_rrb_tail_len(v);
+    if (tl > 1) {
         if (owned(t, owner)) {
             /* the caller holds a reference to the element */
+            assert(t->len == tl);
             t->len--;
             Py_DECREF(t->slots[t->len]);
         }
         else {
-            n = leaf_new(RRB_IS_GCLEAF(t), owner);
+            /* copied (not a shorter view of the shared buffer, so that the
+             * popped element is not kept alive by it) */
+            MarchRRBNode *n = leaf_new(RRB_IS_GCLEAF(t), owner);
             if (n == NULL) {
                 return -1;
             }
-            for (int j = 0; j < t->len - 1; j++) {
-                Py_INCREF(t->slots[j]);
-                n->slots[j] = t->slots[j];
+            memcpy(n->slots, t->slots, (tl - 1) * sizeof(PyObject *));
+            for (int j = 0; j < tl - 1; j++) {
+                Py_INCREF(n->slots[j]);
             }
-            n->len = (uint8_t)(t->len - 1);
+            n->len = (uint8_t)(tl - 1);
             Py_SETREF(v->tail, leaf_done(n));
         }
         v->count--;
@@ -1263,7 +1447,7 @@ concat_trees(MarchRRBNode *a, MarchRRBNode *b)
 int
 march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
 {
-    MarchRRBNode *left, *root;
+    MarchRRBNode *left, *root, *tl;
     march_rrb_init(out);
     if (b->count == 0) {
         march_rrb_copy(out, a);
@@ -1276,7 +1460,7 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
     if (b->root == NULL) {
         /* cheap path: b fits in a tail; only full leaves are pushed */
         PyObject *slots[2 * RRB_M];
-        int na = a->tail->len, nb = b->tail->len;
+        int na = march_rrb_tail_len(a), nb = (int)b->count;
         MarchRRBNode *full, *tail;
         memcpy(slots, a->tail->slots, na * sizeof(PyObject *));
         memcpy(slots + na, b->tail->slots, nb * sizeof(PyObject *));
@@ -1311,7 +1495,12 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
     }
     /* a's tail becomes a (possibly partial) leaf at the seam; b's tail
      * stays the tail */
-    left = concat_trees(a->root, a->tail);
+    tl = tail_as_leaf(a);
+    if (tl == NULL) {
+        return -1;
+    }
+    left = concat_trees(a->root, tl);
+    Py_DECREF(tl);
     if (left == NULL) {
         return -1;
     }
@@ -1428,7 +1617,7 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
         march_rrb_copy(out, v);
         return 0;
     }
-    tc = count - v->tail->len;
+    tc = march_rrb_tree_count(v);
     if (start >= tc) {
         tail = leaf_make(v->tail->slots + (start - tc), stop - start, 0);
         if (tail == NULL) {
@@ -1468,7 +1657,8 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
     /* now the tree holds [0, stop - len(tail)); cut its front */
     tc = root != NULL ? NCOUNT(root) : 0;
     if (start >= tc) {
-        r = leaf_make(tail->slots + (start - tc), tail->len - (start - tc), 0);
+        /* the tail holds [tc, stop): the buffer may hold more */
+        r = leaf_make(tail->slots + (start - tc), stop - start, 0);
         Py_XDECREF(root);
         Py_DECREF(tail);
         if (r == NULL) {
@@ -1498,11 +1688,152 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
 /* ------------------------------------------------------------------ */
 /* insert / delete                                                     */
 
+/* [_roomy_neighbour] the neighbour of child j of n with the most room (the
+ * left one on a tie), or -1 when both are full or absent */
+static int
+roomy_neighbour(const MarchRRBNode *n, int j)
+{
+    int left = j > 0 ? SLOT(n, j - 1)->len : RRB_M;
+    int right = j + 1 < n->len ? SLOT(n, j + 1)->len : RRB_M;
+    if (left >= RRB_M && right >= RRB_M) {
+        return -1;
+    }
+    return left <= right ? j - 1 : j + 1;
+}
+
+/* [_insert] The tree n with x inserted before its element i
+ * (0 <= i < count(n)): one node, or two when it had to split (new
+ * references in out[0..*nout)).  Path copy: a full leaf shares its elements
+ * with a neighbour that has room, or else splits into two halves; the
+ * parent is refitted to the search-step bound (its interior may now hold
+ * partial nodes) and splits in turn when it has M + 1 children. */
+static int
+insert_rec(MarchRRBNode *n, Py_ssize_t i, PyObject *x, MarchRRBNode **out,
+           int *nout)
+{
+    MarchRRBNode *mid[2], *all[2 * RRB_M + 2], *kids[2 * RRB_M + 2];
+    int j, k, nm, nk, nb, rc = 0;
+    if (n->height == 0) {
+        PyObject *slots[RRB_M + 1];
+        /* the copies inherit the leaf's GC state (conservative) */
+        int gc = RRB_IS_GCLEAF(n) || !march_is_atomic(x);
+        k = n->len + 1;
+        memcpy(slots, n->slots, i * sizeof(PyObject *));
+        slots[i] = x;
+        memcpy(slots + i + 1, n->slots + i, (n->len - i) * sizeof(PyObject *));
+        nk = k <= RRB_M ? 1 : 2;
+        j = nk == 1 ? k : (k + 1) / 2;
+        out[0] = leaf_copy_of(gc, slots, j);
+        if (out[0] == NULL) {
+            return -1;
+        }
+        if (nk == 2) {
+            out[1] = leaf_copy_of(gc, slots + j, k - j);
+            if (out[1] == NULL) {
+                Py_DECREF(out[0]);
+                return -1;
+            }
+        }
+        *nout = nk;
+        return 0;
+    }
+    j = locate(n, &i);
+    nb = -1;
+    if (n->height == 1 && SLOT(n, j)->len == RRB_M) {
+        nb = roomy_neighbour(n, j);
+    }
+    if (nb < 0) {
+        if (insert_rec(SLOT(n, j), i, x, mid, &nm) < 0) {
+            return -1;
+        }
+        memcpy(all, n->slots, j * sizeof(PyObject *));
+        memcpy(all + j, mid, nm * sizeof(PyObject *));
+        memcpy(all + j + nm, n->slots + j + 1, (n->len - j - 1) * sizeof(PyObject *));
+        k = n->len - 1 + nm;
+    }
+    else {
+        /* a full leaf next to one with room: share the elements of the two
+         * evenly instead of splitting (keeps leaves full, the tree dense) */
+        MarchRRBNode *c = SLOT(n, j), *o = SLOT(n, nb);
+        PyObject *flat[2 * RRB_M];
+        int lo = nb < j ? nb : j, f = 0, gc;
+        gc = RRB_IS_GCLEAF(c) || RRB_IS_GCLEAF(o) || !march_is_atomic(x);
+        if (nb < j) {
+            memcpy(flat, o->slots, o->len * sizeof(PyObject *));
+            f = o->len;
+        }
+        memcpy(flat + f, c->slots, i * sizeof(PyObject *));
+        flat[f + i] = x;
+        memcpy(flat + f + i + 1, c->slots + i, (RRB_M - i) * sizeof(PyObject *));
+        f += RRB_M + 1;
+        if (nb > j) {
+            memcpy(flat + f, o->slots, o->len * sizeof(PyObject *));
+            f += o->len;
+        }
+        nm = 2;
+        k = (f + 1) / 2;
+        mid[0] = leaf_copy_of(gc, flat, k);
+        if (mid[0] == NULL) {
+            return -1;
+        }
+        mid[1] = leaf_copy_of(gc, flat + k, f - k);
+        if (mid[1] == NULL) {
+            Py_DECREF(mid[0]);
+            return -1;
+        }
+        memcpy(all, n->slots, lo * sizeof(PyObject *));
+        all[lo] = mid[0];
+        all[lo + 1] = mid[1];
+        memcpy(all + lo + 2, n->slots + lo + 2, (n->len - lo - 2) * sizeof(PyObject *));
+        k = n->len;
+    }
+    if (k > 2 && shortfall(all + 1, k - 2) >= MAX_SHORTFALL) {
+        rc = fit(n->height, all, k, 1, kids, &nk);
+    }
+    else {
+        /* the common case: the interior still meets the bound */
+        for (j = 0; j < k; j++) {
+            Py_INCREF(all[j]);
+            kids[j] = all[j];
+        }
+        nk = k;
+    }
+    for (j = 0; j < nm; j++) {
+        Py_DECREF(mid[j]);
+    }
+    if (rc < 0) {
+        return -1;
+    }
+    if (nk <= RRB_M) {
+        out[0] = mknode(n->height, kids, nk, 0);
+        *nout = 1;
+        if (out[0] == NULL) {
+            rc = -1;
+        }
+    }
+    else {
+        j = (nk + 1) / 2;
+        out[0] = mknode(n->height, kids, j, 0);
+        out[1] = out[0] ? mknode(n->height, kids + j, nk - j, 0) : NULL;
+        *nout = 2;
+        if (out[1] == NULL) {
+            Py_XDECREF(out[0]);
+            rc = -1;
+        }
+    }
+    for (j = 0; j < nk; j++) {
+        Py_DECREF(kids[j]);
+    }
+    return rc;
+}
+
 int
 march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
 {
-    MarchRRB left, right, one;
-    int rc;
+    MarchRRB one;
+    MarchRRBNode *nodes[2], *root, *tail;
+    Py_ssize_t tc;
+    int rc, nn;
     march_rrb_init(out);
     if (i == v->count) {
         march_rrb_copy(out, v);
@@ -1521,21 +1852,61 @@ march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
         march_rrb_clear(&one);
         return rc;
     }
-    if (march_rrb_slice(v, 0, i, &left) < 0) {
-        return -1;
+    tc = march_rrb_tree_count(v);
+    if (i >= tc) {
+        /* in the tail; a full tail pushes its first M elements */
+        PyObject *slots[RRB_M + 1];
+        int tl = (int)(v->count - tc), at = (int)(i - tc);
+        memcpy(slots, v->tail->slots, at * sizeof(PyObject *));
+        slots[at] = x;
+        memcpy(slots + at + 1, v->tail->slots + at, (tl - at) * sizeof(PyObject *));
+        if (tl + 1 <= RRB_M) {
+            tail = leaf_make(slots, tl + 1, 0);
+            if (tail == NULL) {
+                return -1;
+            }
+            root = v->root;
+            Py_XINCREF(root);
+        }
+        else {
+            MarchRRBNode *full = leaf_make(slots, RRB_M, 0);
+            if (full == NULL) {
+                return -1;
+            }
+            root = push_tail(v->root, full, 0);
+            Py_DECREF(full);
+            if (root == NULL) {
+                return -1;
+            }
+            tail = leaf_make(slots + RRB_M, tl + 1 - RRB_M, 0);
+            if (tail == NULL) {
+                Py_DECREF(root);
+                return -1;
+            }
+        }
     }
-    if (march_rrb_push(&left, x, 0) < 0) {
-        march_rrb_clear(&left);
-        return -1;
+    else {
+        if (insert_rec(v->root, i, x, nodes, &nn) < 0) {
+            return -1;
+        }
+        if (nn == 1) {
+            root = nodes[0];
+        }
+        else {
+            root = mknode(nodes[0]->height + 1, nodes, 2, 0);
+            Py_DECREF(nodes[0]);
+            Py_DECREF(nodes[1]);
+            if (root == NULL) {
+                return -1;
+            }
+        }
+        tail = v->tail;
+        Py_INCREF(tail);
     }
-    if (march_rrb_slice(v, i, v->count, &right) < 0) {
-        march_rrb_clear(&left);
-        return -1;
-    }
-    rc = march_rrb_concat(&left, &right, out);
-    march_rrb_clear(&left);
-    march_rrb_clear(&right);
-    return rc;
+    out->count = v->count + 1;
+    out->root = root;
+    out->tail = tail;
+    return 0;
 }
 
 /* [_cut] without [lo, hi) */
@@ -1600,7 +1971,7 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
         else if (!RRB_IS_GCLEAF(n)) {
             return fail("leaf of a non-leaf type", 0, 0);
         }
-        else if (!PyObject_GC_IsTracked((PyObject *)n)) {
+        else if (!PyObject_GC_IsTracked((PyObject *)n) || !node_tracked(n)) {
             return fail("GC leaf not tracked", k, 0);
         }
         *count = k;
@@ -1614,6 +1985,10 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
         MarchRRBNode *c = SLOT(n, j);
         if (check_node(c, height - 1, &cc) < 0) {
             return -1;
+        }
+        if (height == 1 && (c->flags & RRB_FLAG_BUF) && c->len < RRB_M) {
+            /* appends could extend it in place under this tree */
+            return fail("a partial tail buffer in a tree", c->len, j);
         }
         total += cc;
         if (RRB_IS_RELAXED(n)) {
@@ -1639,7 +2014,10 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
     if (total > cap * RRB_M) {
         return fail("node over capacity", total, cap * RRB_M);
     }
-    if (any_tracked && !PyObject_GC_IsTracked((PyObject *)n)) {
+    if (!node_tracked(n) != !PyObject_GC_IsTracked((PyObject *)n)) {
+        return fail("tracked flag differs from the GC state", height, k);
+    }
+    if (any_tracked && !node_tracked(n)) {
         return fail("untracked node with a tracked child", height, k);
     }
     if (k > 2) {
@@ -1679,10 +2057,18 @@ march_rrb_check(const MarchRRB *v, int tracked)
         if (check_node(v->root, v->root->height, &rc) < 0) {
             return -1;
         }
-        tcount += rc;
+        if (v->root->height == 0 && (v->root->flags & RRB_FLAG_BUF)
+                && v->root->len < RRB_M) {
+            return fail("a partial tail buffer as the root", v->root->len, 0);
+        }
+        /* the tail length: at least 1, at most the buffer's fill */
+        tcount = v->count - rc;
     }
-    if (tcount != v->count) {
-        return fail("count != tree + tail", v->count, tcount);
+    else {
+        tcount = v->count;
+    }
+    if (tcount < 1 || tcount > v->tail->len) {
+        return fail("tail length out of range (count - tree)", tcount, v->tail->len);
     }
     if (tracked >= 0 && march_rrb_needs_tracking(v) && !tracked) {
         return fail("holder of tracked nodes not tracked", 0, 0);
@@ -1733,7 +2119,7 @@ march_rrb_shape(const MarchRRB *v)
     if (root == NULL) {
         return NULL;
     }
-    tail = PyLong_FromLong(v->tail ? v->tail->len : 0);
+    tail = PyLong_FromLong(v->tail ? march_rrb_tail_len(v) : 0);
     if (tail == NULL) {
         Py_DECREF(root);
         return NULL;

@@ -34,13 +34,15 @@
  *                 iff some child is tracked
  *   inner relaxed height > 0, with the cumulative size table `sizes`
  * Leaves are allocated without `count` and `sizes` (their count is `len`);
- * a balanced inner node without `sizes`.  The owner id (48 bits) is split
- * in two fields so that the header stays one word. */
+ * a balanced inner node without `sizes`.  The owner id (46 bits) is split
+ * in two fields so that the header (with `flags`) stays one word. */
 typedef struct MarchRRBNode {
     PyObject_HEAD
     uint8_t height;             /* 0: leaf */
-    uint8_t len;                /* slots in use, 1..M in a tree */
-    uint16_t owner_hi;          /* owner: evolver allowed to edit in place */
+    uint8_t len;                /* slots in use, 1..M in a tree; for a tail:
+                                 * the buffer's fill (>= the tail length) */
+    unsigned int flags : 2;     /* RRB_FLAG_*: a tail buffer; GC-tracked */
+    unsigned int owner_hi : 14; /* owner: evolver allowed to edit in place */
     uint32_t owner_lo;          /* (0: persistent, never edited) */
     PyObject *slots[RRB_M];
     Py_ssize_t count;           /* inner only: elements in the subtree */
@@ -52,14 +54,40 @@ extern PyTypeObject MarchRRBLeafGC_Type;
 extern PyTypeObject MarchRRBInner_Type;
 extern PyTypeObject MarchRRBRelaxed_Type;
 
+/* a leaf made as a tail buffer by push: a vector whose tail length equals
+ * the buffer's fill may append in place (see rrb.c, "The tail buffer") */
+#define RRB_FLAG_BUF 1
+/* the node is tracked by the GC (mirrors PyObject_GC_IsTracked: our nodes
+ * are tracked once, when made, and untracked only when deallocated) */
+#define RRB_FLAG_TRACKED 2
+
+/* Free lists of nodes and Vectors revive dead objects with
+ * _Py_NewReference, as CPython's own free lists do; it is a private API, so
+ * they are used only on the versions known to have it.  The in-place tail
+ * buffer append relies on the GIL (one writer at a time). */
+#if PY_VERSION_HEX < 0x030D0000
+#define MARCH_RRB_FREELISTS 1
+#else
+#define MARCH_RRB_FREELISTS 0
+#endif
+#ifdef Py_GIL_DISABLED
+#define MARCH_RRB_SHARED_TAIL 0
+#else
+#define MARCH_RRB_SHARED_TAIL 1
+#endif
+
 #define RRB_IS_RELAXED(n) (Py_TYPE(n) == &MarchRRBRelaxed_Type)
 #define RRB_IS_GCLEAF(n) (Py_TYPE(n) == &MarchRRBLeafGC_Type)
 
 /* The value of a vector: a tree and a tail.
  *   count  number of elements
  *   root   NULL (the tree is empty) or a node holding elements
- *          [0, count - tail->len)
- *   tail   NULL iff count == 0, else a leaf holding the last 1..M elements
+ *          [0, count - tail length)
+ *   tail   NULL iff count == 0, else a leaf whose first `tail length`
+ *          slots are the last 1..M elements.  The tail length is
+ *          count - (elements in the tree), not tail->len: a tail buffer
+ *          may be shared with vectors that appended to it in place, and it
+ *          then holds more slots (tail->len) than this vector sees.
  * Both pointers are owned references. */
 typedef struct {
     Py_ssize_t count;
@@ -76,15 +104,32 @@ march_rrb_node_count(const MarchRRBNode *n)
     return n->height ? n->count : (Py_ssize_t)n->len;
 }
 
-/* The leaf holding element i (0 <= i < v->count), borrowed; *start is the
- * index of its first element. */
-static inline MarchRRBNode *
-march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start)
+/* elements in the tree of v (count minus the tail length) */
+static inline Py_ssize_t
+march_rrb_tree_count(const MarchRRB *v)
 {
-    Py_ssize_t toff = v->count - v->tail->len, idx = i;
+    return v->root != NULL ? march_rrb_node_count(v->root) : 0;
+}
+
+/* the tail length of v: the number of tail slots that are v's elements */
+static inline int
+march_rrb_tail_len(const MarchRRB *v)
+{
+    return (int)(v->count - march_rrb_tree_count(v));
+}
+
+/* The leaf holding element i (0 <= i < v->count), borrowed; *start is the
+ * index of its first element (slot 0), *end the index after its last
+ * element of v (for the tail, v->count: the buffer may hold more slots). */
+static inline MarchRRBNode *
+march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start,
+                   Py_ssize_t *end)
+{
+    Py_ssize_t toff = march_rrb_tree_count(v), idx = i;
     MarchRRBNode *n;
     if (i >= toff) {
         *start = toff;
+        *end = v->count;
         return v->tail;
     }
     n = v->root;
@@ -105,6 +150,7 @@ march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start)
         n = (MarchRRBNode *)n->slots[j];
     }
     *start = i - idx;
+    *end = *start + n->len;
     return n;
 }
 
@@ -112,8 +158,8 @@ march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start)
 static inline PyObject *
 march_rrb_get(const MarchRRB *v, Py_ssize_t i)
 {
-    Py_ssize_t start;
-    MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
+    Py_ssize_t start, end;
+    MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
     return leaf->slots[i - start];
 }
 

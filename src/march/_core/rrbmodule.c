@@ -6,7 +6,9 @@
  * Vector         an immutable value: a MarchRRB (count, root, tail), a cached
  *                hash and a weak reference list.  GC-tracked only when its
  *                root or tail is (common.h), so a vector of atomic elements
- *                costs the cyclic collector nothing.
+ *                costs the cyclic collector nothing.  Dead Vector objects go
+ *                to a small free list (persistent updates make and drop one
+ *                per operation).
  * VectorEvolver  a transient: a MarchRRB, the owner id that lets it edit the
  *                nodes it copied in place, and the Vector that persistent()
  *                returns while nothing changed.  persistent() hands the
@@ -70,6 +72,13 @@ static PyObject *vector_func = NULL;        /* the module's vector(), for pickli
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
+/* A free list of Vector objects (persistent updates make and drop one per
+ * operation).  Blocks on it are untracked GC objects whose fields are
+ * dead; vector_wrap revives them with a new reference. */
+#define VECTOR_FREE_MAX 64
+static VectorObject *vector_free[VECTOR_FREE_MAX];
+static int vector_nfree = 0;
+
 /* A new Vector over *v (its references are stolen; *v is left empty). */
 static PyObject *
 vector_wrap(MarchRRB *v)
@@ -80,7 +89,16 @@ vector_wrap(MarchRRB *v)
         Py_INCREF(empty_vector);
         return (PyObject *)empty_vector;
     }
-    o = PyObject_GC_New(VectorObject, &Vector_Type);
+#if MARCH_RRB_FREELISTS
+    if (vector_nfree > 0) {
+        o = vector_free[--vector_nfree];
+        _Py_NewReference((PyObject *)o);
+    }
+    else
+#endif
+    {
+        o = PyObject_GC_New(VectorObject, &Vector_Type);
+    }
     if (o == NULL) {
         march_rrb_clear(v);
         return NULL;
@@ -164,9 +182,9 @@ rrb_tolist(const MarchRRB *v)
         return NULL;
     }
     while (i < v->count) {
-        Py_ssize_t start, j;
-        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
-        for (j = i - start; j < leaf->len; j++) {
+        Py_ssize_t start, end, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
+        for (j = i - start; start + j < end; j++) {
             PyObject *x = leaf->slots[j];
             Py_INCREF(x);
             PyList_SET_ITEM(list, i++, x);
@@ -183,8 +201,10 @@ rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
     Py_ssize_t i = lo;
     while (i < hi) {
         Py_ssize_t start, j, end;
-        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start);
-        end = start + leaf->len < hi ? start + leaf->len : hi;
+        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
+        if (end > hi) {
+            end = hi;
+        }
         for (j = i - start; start + j < end; j++) {
             PyObject *y = leaf->slots[j];
             int r;
@@ -279,7 +299,12 @@ vector_dealloc(VectorObject *self)
     }
     Py_TRASHCAN_BEGIN(self, vector_dealloc)
     march_rrb_clear(&self->v);
-    PyObject_GC_Del(self);
+    if (MARCH_RRB_FREELISTS && vector_nfree < VECTOR_FREE_MAX) {
+        vector_free[vector_nfree++] = self;
+    }
+    else {
+        PyObject_GC_Del(self);
+    }
     Py_TRASHCAN_END
 }
 
@@ -525,10 +550,8 @@ first_difference(const MarchRRB *a, const MarchRRB *b, Py_ssize_t *diff)
     Py_ssize_t n = a->count < b->count ? a->count : b->count, i = 0;
     while (i < n) {
         Py_ssize_t sa, sb, ea, eb, end;
-        MarchRRBNode *la = march_rrb_leaf_for(a, i, &sa);
-        MarchRRBNode *lb = march_rrb_leaf_for(b, i, &sb);
-        ea = sa + la->len;
-        eb = sb + lb->len;
+        MarchRRBNode *la = march_rrb_leaf_for(a, i, &sa, &ea);
+        MarchRRBNode *lb = march_rrb_leaf_for(b, i, &sb, &eb);
         end = ea < eb ? ea : eb;
         if (end > n) {
             end = n;
@@ -664,9 +687,9 @@ vector_hash(VectorObject *self)
         return self->hash;
     }
     while (i < n) {
-        Py_ssize_t start, j;
-        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start);
-        for (j = i - start; j < leaf->len; j++, i++) {
+        Py_ssize_t start, end, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start, &end);
+        for (j = i - start; start + j < end; j++, i++) {
             Py_uhash_t lane = (Py_uhash_t)PyObject_Hash(leaf->slots[j]);
             if (lane == (Py_uhash_t)-1) {
                 return -1;
@@ -744,16 +767,14 @@ vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
         i += n;
     }
     if (0 <= i && i < n) {
-        PyObject *old = march_rrb_get(&self->v, i);
-        int rc;
-        Py_INCREF(old);
+        /* persistent: the replaced element stays in self, so nothing is
+         * released while the edit runs (no need to hold it) */
         march_rrb_copy(&out, &self->v);
-        rc = march_rrb_set(&out, i, args[1], 0);
-        if (rc < 0) {
+        if (march_rrb_set(&out, i, args[1], 0) < 0) {
             march_rrb_clear(&out);
+            return NULL;
         }
-        Py_DECREF(old);
-        return rc < 0 ? NULL : vector_wrap(&out);
+        return vector_wrap(&out);
     }
     if (i == n) {
         return vector_append(self, args[1]);
@@ -937,9 +958,9 @@ vector_count(VectorObject *self, PyObject *x)
 {
     Py_ssize_t i = 0, n = self->v.count, c = 0;
     while (i < n) {
-        Py_ssize_t start, j;
-        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start);
-        for (j = i - start; j < leaf->len; j++, i++) {
+        Py_ssize_t start, end, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start, &end);
+        for (j = i - start; start + j < end; j++, i++) {
             PyObject *y = leaf->slots[j];
             int r;
             if (y == x) {
@@ -1337,8 +1358,7 @@ iter_next(IterObject *it)
             Py_CLEAR(it->vec);
             return NULL;
         }
-        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start);
-        it->end = it->start + it->leaf->len;
+        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start, &it->end);
     }
     x = it->leaf->slots[i - it->start];
     it->pos = i + 1;
@@ -1359,7 +1379,8 @@ reviter_next(IterObject *it)
             Py_CLEAR(it->vec);
             return NULL;
         }
-        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start);
+        Py_ssize_t end;
+        it->leaf = march_rrb_leaf_for(&it->vec->v, i, &it->start, &end);
     }
     x = it->leaf->slots[i - it->start];
     it->pos = i;

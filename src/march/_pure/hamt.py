@@ -88,7 +88,8 @@ import itertools as _itertools
 import types as _types
 from _thread import get_ident as _get_ident
 
-__all__ = ["Map", "MapMutation", "MapKeys", "MapValues", "MapItems"]
+__all__ = ["Map", "MapMutation", "MapKeys", "MapValues", "MapItems",
+           "Set", "SetEvolver", "s", "ABSENT"]
 
 _M64 = 0xFFFFFFFFFFFFFFFF
 _BITS = 5
@@ -912,11 +913,19 @@ class Map:
         if len(args) > 1:
             raise TypeError(
                 "update expected at most 1 argument, got %d" % len(args))
-        it = _pairs(args[0] if args else None, kw)
-        if it is None:
-            return self
+        col = args[0] if args else None
         root = self._root
-        new = _update(root, it, _next_owner())
+        if isinstance(col, Map):
+            # structural union (hamtset.py): shared subtrees cost nothing
+            owner = _next_owner()
+            new = _hs.union_roots(root, col._root, None, owner)
+            if kw:
+                new = _update(new, iter(kw.items()), owner)
+        else:
+            it = _pairs(col, kw)
+            if it is None:
+                return self
+            new = _update(root, it, _next_owner())
         if new is root:
             return self
         return _new_map(new)
@@ -924,7 +933,7 @@ class Map:
     def __or__(self, other):
         if isinstance(other, Map):
             root = self._root
-            new = _update(root, iterate(other._root), _next_owner())
+            new = _hs.union_roots(root, other._root, None, _next_owner())
         elif isinstance(other, _abc.Mapping):
             root = self._root
             new = _update(root, iter(other.items()), _next_owner())
@@ -1101,7 +1110,20 @@ class MapMutation:
             raise TypeError(
                 "update expected at most 1 argument, got %d" % len(args))
         self._writable()
-        it = _pairs(args[0] if args else None, kw)
+        col = args[0] if args else None
+        if isinstance(col, Map):
+            fresh = _next_owner()
+            self._busy += 1
+            try:
+                root = _hs.union_roots(self._root, col._root, None, fresh)
+                if kw:
+                    root = _update(root, iter(kw.items()), fresh)
+            finally:
+                self._busy -= 1
+            self._root = root
+            self._owner = fresh
+            return
+        it = _pairs(col, kw)
         if it is None:
             return
         # All or nothing (as immutables): the batch runs under a fresh owner
@@ -1225,3 +1247,21 @@ class MapItems:
 
     def __repr__(self):
         return "MapItems(%r)" % (list(self),)
+
+
+# ---------------------------------------------------------------------------
+# Set and the set algebra (hamtset.py, the twin of hamtset.c / setmodule.c)
+# ---------------------------------------------------------------------------
+
+from . import hamtset as _hs  # noqa: E402
+from .hamtset import ABSENT, Set, SetEvolver, s  # noqa: E402,F401
+
+Map.union = _hs.map_union
+Map.intersection = _hs.map_intersection
+Map.difference = _hs.map_difference
+Map.symmetric_difference = _hs.map_symmetric_difference
+Map.diff = _hs.map_diff
+Map.from_keys = classmethod(_hs.map_from_keys)
+Map.filter = _hs.map_filter
+Map.map_values = _hs.map_map_values
+_walk_visits = _hs._walk_visits

@@ -301,6 +301,54 @@ def _push_tail(root, leaf, owner):
     return _mknode(root.height + 1, [root, _new_path(root.height, leaf, owner)], owner)
 
 
+# ---------------------------------------------------------------- insert
+
+
+def _roomy_neighbour(slots, j):
+    """The index of the neighbour of ``slots[j]`` with the most room (the
+    left one on a tie), or -1 when both are full or absent."""
+    left = len(slots[j - 1].slots) if j > 0 else M
+    right = len(slots[j + 1].slots) if j + 1 < len(slots) else M
+    if left >= M and right >= M:
+        return -1
+    return j - 1 if left <= right else j + 1
+
+
+def _insert(node, i, x):
+    """The tree ``node`` with ``x`` inserted before its element ``i``
+    (0 <= i < node.count), as one node, or two when it had to split.
+
+    Path copy: a full leaf shares its elements with a neighbour that has
+    room, or else splits in two halves; the parent is refitted to the
+    search-step bound (its interior may now hold partial nodes), and splits
+    in turn when it has M + 1 children.
+    """
+    if node.height == 0:
+        slots = node.slots[:i] + [x] + node.slots[i:]
+        if len(slots) <= M:
+            return [_leaf(slots)]
+        k = (len(slots) + 1) // 2
+        return [_leaf(slots[:k]), _leaf(slots[k:])]
+    j, r = _locate(node, i)
+    child = node.slots[j]
+    nb = _roomy_neighbour(node.slots, j) if node.height == 1 and len(child.slots) == M else -1
+    if nb < 0:
+        kids = node.slots[:j] + _insert(child, r, x) + node.slots[j + 1:]
+    else:
+        # a full leaf next to one with room: share the elements of the two
+        # evenly instead of splitting (keeps leaves full, the tree dense)
+        slots = child.slots[:r] + [x] + child.slots[r:]
+        lo = min(nb, j)
+        flat = node.slots[nb].slots + slots if nb < j else slots + node.slots[nb].slots
+        k = (len(flat) + 1) // 2
+        kids = node.slots[:lo] + [_leaf(flat[:k]), _leaf(flat[k:])] + node.slots[lo + 2:]
+    kids = _fit(node.height, kids, interior=True)
+    if len(kids) <= M:
+        return [_mknode(node.height, kids)]
+    k = (len(kids) + 1) // 2
+    return [_mknode(node.height, kids[:k]), _mknode(node.height, kids[k:])]
+
+
 # ---------------------------------------------------------------- pop
 
 
@@ -878,7 +926,19 @@ class Vector:
             return self.append(x)
         if i == 0:
             return self.appendleft(x)
-        return _concat(self._range(0, i).append(x), self._range(i, n))
+        root, tail = self._root, self._tail
+        tc = n - tail.count
+        if i >= tc:
+            # in the tail; a full tail pushes its first M elements
+            slots = tail.slots[:i - tc] + [x] + tail.slots[i - tc:]
+            if len(slots) <= M:
+                return _new(n + 1, root, _leaf(slots))
+            return _new(n + 1, _push_tail(root, _leaf(slots[:M]), None),
+                        _leaf(slots[M:]))
+        nodes = _insert(root, i, x)
+        if len(nodes) == 1:
+            return _new(n + 1, nodes[0], tail)
+        return _new(n + 1, _mknode(root.height + 1, nodes), tail)
 
     def split(self, i):
         """``(self[:i], self[i:])``."""

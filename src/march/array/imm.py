@@ -21,19 +21,27 @@ index is out of range.  Negative indexes count from the end, as in Python.
 ``slice`` clamps nothing: ``0 <= i <= j <= len(a)`` after negative indexes
 are resolved, else ``IndexError``.
 """
+from __future__ import annotations
+
 import operator as _operator
+from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar
 
 from .._types import VECTOR_TYPES as _VECTOR_TYPES
+
+if TYPE_CHECKING:
+    from .._rrb import Vector
+
+    _T = TypeVar("_T")
 
 __all__ = ["new", "get", "set", "push", "pop", "concat", "slice", "insert", "remove", "size"]
 
 
-def _check(a):
+def _check(a: object) -> None:
     if not isinstance(a, _VECTOR_TYPES):
         raise TypeError("expected a march.Vector, got %s" % type(a).__name__)
 
 
-def _index(a, i, allow_end=False):
+def _index(a: Vector[Any], i: SupportsIndex, allow_end: bool = False) -> int:
     i = _operator.index(i)
     n = len(a)
     j = i + n if i < 0 else i
@@ -42,31 +50,31 @@ def _index(a, i, allow_end=False):
     return j
 
 
-def new():
+def new() -> Vector[Any]:
     """Return an empty ``march.Vector``."""
     import march
     return march.vector()
 
 
-def get(a, i):
+def get(a: Vector[_T], i: SupportsIndex) -> _T:
     """Return ``a[i]``."""
     _check(a)
     return a[_index(a, i)]
 
 
-def set(a, i, x):  # noqa: A001 - the plan's name
+def set(a: Vector[_T], i: SupportsIndex, x: _T) -> Vector[_T]:  # noqa: A001 - the plan's name
     """Return a new vector with ``x`` at index ``i``."""
     _check(a)
     return a.set(_index(a, i), x)
 
 
-def push(a, x):
+def push(a: Vector[_T], x: _T) -> Vector[_T]:
     """Return a new vector with ``x`` appended."""
     _check(a)
     return a.append(x)
 
 
-def pop(a):
+def pop(a: Vector[_T]) -> tuple[Vector[_T], _T]:
     """Return ``(vector without its last element, that element)``."""
     _check(a)
     if len(a) == 0:
@@ -74,14 +82,14 @@ def pop(a):
     return a.pop()
 
 
-def concat(a, b):
+def concat(a: Vector[_T], b: Vector[_T]) -> Vector[_T]:
     """Return the concatenation ``a + b`` in O(log n)."""
     _check(a)
     _check(b)
     return a + b
 
 
-def slice(a, i, j):  # noqa: A001 - the plan's name
+def slice(a: Vector[_T], i: SupportsIndex, j: SupportsIndex) -> Vector[_T]:  # noqa: A001 - the plan's name
     """Return ``a[i:j]`` in O(log n)."""
     _check(a)
     i = _index(a, i, allow_end=True)
@@ -91,19 +99,19 @@ def slice(a, i, j):  # noqa: A001 - the plan's name
     return a[i:j]
 
 
-def insert(a, i, x):
+def insert(a: Vector[_T], i: SupportsIndex, x: _T) -> Vector[_T]:
     """Return a new vector with ``x`` inserted before index ``i`` (``i == len(a)`` appends)."""
     _check(a)
     return a.insert(_index(a, i, allow_end=True), x)
 
 
-def remove(a, i):
+def remove(a: Vector[_T], i: SupportsIndex) -> Vector[_T]:
     """Return a new vector without the element at index ``i``."""
     _check(a)
     return a.delete(_index(a, i))
 
 
-def size(a):
+def size(a: Vector[Any]) -> int:
     """Return ``len(a)`` in O(1)."""
     _check(a)
     return len(a)
