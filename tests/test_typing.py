@@ -22,9 +22,10 @@ import pytest
 
 import march
 
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(march.__file__)))
-PKG = os.path.join(SRC, "march")
-ROOT = os.path.dirname(SRC)
+# the package as imported (installed or from src/): its stubs must ship with it
+PKG = os.path.dirname(os.path.abspath(march.__file__))
+# the source checkout this test file belongs to (setup.py, pyproject.toml)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Dunders that make up an interface (operators, protocols).  Object plumbing
 # (__init__, __new__, __repr__, __reduce__, ...) is not compared.
@@ -55,14 +56,7 @@ STUBS = {
 
 # Differences between the C types and the twins that are known and reported
 # (not typing matters; each should go away when the implementations agree).
-KNOWN_DIFFERENCES = {
-    # the C views have a `mapping` attribute (the Map they view); the twin's
-    # views keep it private (`_map`)
-    ("MapKeys", "mapping"), ("MapValues", "mapping"), ("MapItems", "mapping"),
-    # the C VectorEvolver is unhashable (__hash__ = None), the twin's is
-    # hashable by identity
-    ("VectorEvolver", "__hash__"),
-}
+KNOWN_DIFFERENCES = set()   # (class, attribute) pairs where C and the twin differ: none
 
 
 def _is_c(modname):
@@ -424,7 +418,7 @@ def _mypy(tmp_path, source):
              ("__init__.pyi", "_hamt.pyi", "_rrb.pyi", "_rrb4.pyi", "map.py",
               os.path.join("array", "imm.py"))]
     env_path = os.environ.get("MYPYPATH")
-    os.environ["MYPYPATH"] = SRC
+    os.environ["MYPYPATH"] = os.path.dirname(PKG)
     try:
         out, err, status = api.run([
             "--strict", "--no-incremental", "--follow-imports=silent",

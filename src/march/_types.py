@@ -4,10 +4,11 @@ The primitives in ``march.map`` and ``march.array.imm`` accept a value of
 either implementation (the test suite runs both in one process).
 """
 import importlib
+from typing import List, Sequence, Tuple
 
 
-def _collect(names, attr):
-    found = []
+def _collect(names: Sequence[str], attr: str) -> Tuple[type, ...]:
+    found: List[type] = []
     for name in names:
         try:
             mod = importlib.import_module(name)

@@ -792,10 +792,10 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
             PyObject_GC_Track(n);
         }
         if (steal) {
-            /* k2 and v2 went into sub (make_split/the collision node took
-             * their own references): release the node's */
-            garbage_add(g, k2);
-            garbage_add(g, v2);
+            /* k2 and v2 went into sub, which took its own references:
+             * the node's cannot be the last ones */
+            Py_DECREF(k2);
+            Py_DECREF(v2);
             node_emptied(node, size);
         }
         *added = 1;

@@ -1187,6 +1187,11 @@ class MapKeys:
     def __init__(self, m):
         self._map = m
 
+    @property
+    def mapping(self):
+        """The Map this view shows."""
+        return self._map
+
     def __len__(self):
         return self._map._root.count
 
@@ -1207,6 +1212,11 @@ class MapValues:
 
     def __init__(self, m):
         self._map = m
+
+    @property
+    def mapping(self):
+        """The Map this view shows."""
+        return self._map
 
     def __len__(self):
         return self._map._root.count
@@ -1231,6 +1241,11 @@ class MapItems:
 
     def __init__(self, m):
         self._map = m
+
+    @property
+    def mapping(self):
+        """The Map this view shows."""
+        return self._map
 
     def __len__(self):
         return self._map._root.count

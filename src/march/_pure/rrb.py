@@ -1049,6 +1049,8 @@ class VectorEvolver:
 
     __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty", "__weakref__")
 
+    __hash__ = None     # mutable, as the C evolver
+
     def __init__(self, vec):
         if not isinstance(vec, Vector):
             vec = vector(vec)
