@@ -1167,6 +1167,14 @@ march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
                 *key = b->slots[pos];
                 *value = b->slots[pos + 1];
                 it->pos[it->top] = pos + 2;
+#if defined(__GNUC__) || defined(__clang__)
+                /* the caller will touch the next entry's key and value
+                 * (reference counts): start loading them now */
+                if (pos + 3 < ndslots) {
+                    __builtin_prefetch(b->slots[pos + 2], 1);
+                    __builtin_prefetch(b->slots[pos + 3], 1);
+                }
+#endif
                 return 1;
             }
             if (pos < BSIZE(b)) {

@@ -187,7 +187,12 @@ int march_hamt_find_collision(PyObject *node, PyObject *key, uint64_t hash,
 /* march_hamt_find, inlined into the hot callers (m[k], k in m).  The
  * descent is a leaf loop; comparisons other than identity are out of line
  * (tail calls), so the common paths need no stack frame. */
-static inline int
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MARCH_ALWAYS_INLINE inline
+#endif
+static MARCH_ALWAYS_INLINE int
 march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                        PyObject **value)
 {

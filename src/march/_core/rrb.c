@@ -560,9 +560,9 @@ leaf_editable(MarchRRBNode *n, int len, uint64_t owner, int need_gc)
     if (c == NULL) {
         return NULL;
     }
-    memcpy(c->slots, n->slots, len * sizeof(PyObject *));
     for (j = 0; j < len; j++) {
-        Py_INCREF(c->slots[j]);
+        Py_INCREF(n->slots[j]);
+        c->slots[j] = n->slots[j];
     }
     c->len = (uint8_t)len;
     return leaf_done(c);
@@ -734,11 +734,6 @@ assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
      * headers too, so that these misses overlap instead of adding up. */
     for (k = 0; k < (int)sizeof(MarchRRBNode); k += 64) {
         MARCH_PREFETCH_W((char *)c + k);
-    }
-    if (!owned(n, owner)) {
-        for (k = 0; k < n->len; k++) {
-            MARCH_PREFETCH_W(n->slots[k]);
-        }
     }
     c = assoc(c, i, x, need_gc, owner);
     if (c == NULL) {

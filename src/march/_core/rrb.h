@@ -154,13 +154,36 @@ march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start,
     return n;
 }
 
-/* element i (0 <= i < v->count), borrowed */
+/* element i (0 <= i < v->count), borrowed.  Below the relaxed top of the
+ * tree (if any) every node is balanced, and the walk reads only the line
+ * holding the slot it follows (not the node's header): the height is
+ * counted down from the root's. */
 static inline PyObject *
 march_rrb_get(const MarchRRB *v, Py_ssize_t i)
 {
-    Py_ssize_t start, end;
-    MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
-    return leaf->slots[i - start];
+    Py_ssize_t toff = march_rrb_tree_count(v), idx = i;
+    const MarchRRBNode *n = v->root;
+    int h;
+    if (i >= toff) {
+        return v->tail->slots[i - toff];
+    }
+    h = n->height;
+    while (h > 0 && RRB_IS_RELAXED(n)) {
+        Py_ssize_t j = idx >> (RRB_BITS * h);
+        while (n->sizes[j] <= idx) {
+            j++;
+        }
+        if (j) {
+            idx -= n->sizes[j - 1];
+        }
+        n = (const MarchRRBNode *)n->slots[j];
+        h--;
+    }
+    while (h > 0) {
+        n = (const MarchRRBNode *)n->slots[(idx >> (RRB_BITS * h)) & RRB_MASK];
+        h--;
+    }
+    return n->slots[idx & RRB_MASK];
 }
 
 void march_rrb_init(MarchRRB *v);                       /* the empty vector */
