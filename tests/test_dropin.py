@@ -201,10 +201,7 @@ def test_vector_set_index_error_message(V):
 # pyrsistent tests/set_test.py test_literalish_works: s() is pset().
 # (march already does this for vectors: v() is vector().)
 
-def test_empty_set_is_a_singleton(M, request):
-    _xfail_for(request, M, _ALL_MAPS,
-               "s() and Set() build a new empty Set each time; pyrsistent "
-               "returns one shared empty PSet (s() is pset())")
+def test_empty_set_is_a_singleton(M):
     assert M.s() is M.Set()
     assert M.s() is M.s()
     assert M.Set([]) is M.Set()

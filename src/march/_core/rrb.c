@@ -735,6 +735,11 @@ assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
     for (k = 0; k < (int)sizeof(MarchRRBNode); k += 64) {
         MARCH_PREFETCH_W((char *)c + k);
     }
+    if (!owned(n, owner)) {
+        for (k = 0; k < n->len; k++) {
+            MARCH_PREFETCH_W(n->slots[k]);
+        }
+    }
     c = assoc(c, i, x, need_gc, owner);
     if (c == NULL) {
         return NULL;

@@ -67,10 +67,20 @@ key_error(PyObject *key)
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
+/* The empty Set is a singleton (as pyrsistent's `s() is pset()`); Set cannot
+ * be subclassed, so every empty result may be this object. */
+static SetObject *empty_set = NULL;
+
+/* a new Set over `root` (stolen) */
 static PyObject *
 set_from_root(MarchBitmapNode *root)
 {
-    SetObject *s = PyObject_GC_New(SetObject, &Set_Type);
+    SetObject *s;
+    if (root->count == 0 && empty_set != NULL) {
+        Py_DECREF(root);
+        return Py_NewRef((PyObject *)empty_set);
+    }
+    s = PyObject_GC_New(SetObject, &Set_Type);
     if (s == NULL) {
         Py_DECREF(root);
         return NULL;
@@ -80,6 +90,9 @@ set_from_root(MarchBitmapNode *root)
     s->weakreflist = NULL;
     if (PyObject_GC_IsTracked((PyObject *)root)) {
         PyObject_GC_Track(s);
+    }
+    if (root->count == 0) {
+        empty_set = (SetObject *)Py_NewRef((PyObject *)s);   /* kept for good */
     }
     return (PyObject *)s;
 }

@@ -865,7 +865,7 @@ class Map:
             raise KeyError(key)
         return value
 
-    def get(self, key, default=None):
+    def get(self, key, default=None, /):
         value = find(self._root, key, hash(key) & _M64)
         if value is _NOTFOUND:
             return default
@@ -888,21 +888,21 @@ class Map:
 
     # -- new maps -------------------------------------------------------
 
-    def set(self, key, value):
+    def set(self, key, value, /):
         root = self._root
         new = assoc(root, 0, key, hash(key) & _M64, value, 0)
         if new is root:
             return self
         return _new_map(new)
 
-    def delete(self, key):
+    def delete(self, key, /):
         root = self._root
         new = without(root, 0, key, hash(key) & _M64, 0)
         if new is root:
             raise KeyError(key)
         return _new_map(new)
 
-    def discard(self, key):
+    def discard(self, key, /):
         root = self._root
         new = without(root, 0, key, hash(key) & _M64, 0)
         if new is root:
@@ -1043,7 +1043,7 @@ class MapMutation:
             raise KeyError(key)
         return value
 
-    def get(self, key, default=None):
+    def get(self, key, default=None, /):
         value = self._find(key)
         if value is _NOTFOUND:
             return default

@@ -673,10 +673,18 @@ def map_map_values(self, fn):
 # Set
 # ---------------------------------------------------------------------------
 
+_EMPTY_SET = None      # the empty Set is a singleton, as in the C core
+
+
 def _new_set(root):
+    global _EMPTY_SET
+    if root.count == 0 and _EMPTY_SET is not None:
+        return _EMPTY_SET
     st = _object_new(Set)
     st._root = root
     st._hash = None
+    if root.count == 0:
+        _EMPTY_SET = st
     return st
 
 
@@ -777,21 +785,21 @@ class Set:
 
     # -- new sets -------------------------------------------------------
 
-    def add(self, element):
+    def add(self, element, /):
         root = self._root
         new = assoc(root, 0, element, hash(element) & _M64, None, 0)
         if new is root:
             return self
         return _new_set(new)
 
-    def discard(self, element):
+    def discard(self, element, /):
         root = self._root
         new = without(root, 0, element, hash(element) & _M64, 0)
         if new is root:
             return self
         return _new_set(new)
 
-    def remove(self, element):
+    def remove(self, element, /):
         root = self._root
         new = without(root, 0, element, hash(element) & _M64, 0)
         if new is root:
@@ -1002,7 +1010,7 @@ class SetEvolver:
         if self._busy:
             raise RuntimeError(_EVOLVER_BUSY)
 
-    def add(self, element):
+    def add(self, element, /):
         self._writable()
         h = hash(element) & _M64
         self._writable()
@@ -1027,11 +1035,11 @@ class SetEvolver:
         self._root = root
         return root.count != before
 
-    def discard(self, element):
+    def discard(self, element, /):
         self._without(element)
         return self
 
-    def remove(self, element):
+    def remove(self, element, /):
         if not self._without(element):
             raise KeyError(element)
         return self
