@@ -61,7 +61,15 @@
  * counter, never 0).  A node whose owner equals the mutation's id was created
  * by that mutation and is referenced by nothing else, so it may be edited in
  * place: a value replaced or a child pointer swapped.  Changes of size
- * (insert/remove of a slot) always allocate a new node (with the owner id).
+ * (insert/remove of a slot) always allocate a new node (with the owner id);
+ * when the old node is owned too, is not the root and only its parent
+ * references it, the new node takes over its references instead of copying
+ * them (no incref/decref per slot), and the old node is left empty (bitmaps
+ * 0, count = -slots, so that its memory returns to the right free list)
+ * until its editable parent drops it -- it is never reachable from a root.
+ * Persistent copies of a path copy each node with the one changed slot
+ * filled in directly (bnode_clone_replace), without touching the replaced
+ * object.
  * Invariant: a node owned by a live mutation is only reachable through nodes
  * owned by the same mutation, so when a child was edited in place its parent
  * is editable too, and no allocation (hence no failure) happens after the

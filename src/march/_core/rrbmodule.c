@@ -250,17 +250,34 @@ vector_from_iterable(PyObject *iterable)
     return wrap_result(rc, &out);
 }
 
+/* vector(iterable=()): positional or keyword, as pyrsistent's pvector() */
 static PyObject *
-module_vector(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+module_vector(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames)
 {
-    if (!_PyArg_CheckPositional("vector", nargs, 0, 1)) {
+    PyObject *iterable = NULL;
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    if (!_PyArg_CheckPositional("vector", nargs + nkw, 0, 1)) {
         return NULL;
     }
-    if (nargs == 0) {
+    if (nkw == 1) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, 0);
+        if (!PyUnicode_Check(name)
+                || PyUnicode_CompareWithASCIIString(name, "iterable") != 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "vector() got an unexpected keyword argument '%S'", name);
+            return NULL;
+        }
+        iterable = args[nargs];
+    }
+    else if (nargs == 1) {
+        iterable = args[0];
+    }
+    if (iterable == NULL) {
         Py_INCREF(empty_vector);
         return (PyObject *)empty_vector;
     }
-    return vector_from_iterable(args[0]);
+    return vector_from_iterable(iterable);
 }
 
 static PyObject *
@@ -335,8 +352,8 @@ vector_item(VectorObject *self, Py_ssize_t i)
 {
     PyObject *x;
     if (i < 0 || i >= self->v.count) {
-        PyErr_SetString(PyExc_IndexError, "vector index out of range");
-        return NULL;
+        /* pyrsistent's message, with the index after adding len() */
+        return index_error_n(i);
     }
     x = march_rrb_get(&self->v, i);
     Py_INCREF(x);
@@ -686,12 +703,17 @@ vector_hash(VectorObject *self)
     if (self->hash != -1) {
         return self->hash;
     }
+    /* elements may be vectors nested arbitrarily deep: no C stack overflow */
+    if (Py_EnterRecursiveCall(" while hashing a march.Vector")) {
+        return -1;
+    }
     while (i < n) {
         Py_ssize_t start, end, j;
         MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start, &end);
         for (j = i - start; start + j < end; j++, i++) {
             Py_uhash_t lane = (Py_uhash_t)PyObject_Hash(leaf->slots[j]);
             if (lane == (Py_uhash_t)-1) {
+                Py_LeaveRecursiveCall();
                 return -1;
             }
             acc += lane * XXPRIME_2;
@@ -699,6 +721,7 @@ vector_hash(VectorObject *self)
             acc *= XXPRIME_1;
         }
     }
+    Py_LeaveRecursiveCall();
     acc += (Py_uhash_t)n ^ (XXPRIME_5 ^ 3527539UL);
     if (acc == (Py_uhash_t)-1) {
         acc = 1546275796;
@@ -1887,7 +1910,8 @@ static PyTypeObject Evolver_Type = {
 /* module                                                              */
 
 static PyMethodDef module_methods[] = {
-    {"vector", FASTCALL(module_vector), "vector(iterable=()): a Vector of its elements."},
+    {"vector", (PyCFunction)(void (*)(void))module_vector, METH_FASTCALL | METH_KEYWORDS,
+     "vector(iterable=()): a Vector of its elements."},
     {"v", (PyCFunction)module_v, METH_VARARGS, "v(*items): a Vector of the arguments."},
     {NULL, NULL, 0, NULL}
 };

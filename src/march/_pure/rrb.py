@@ -705,7 +705,7 @@ class Vector:
         if i < 0:
             i += n
         if i < 0 or i >= n:
-            raise IndexError("vector index out of range")
+            raise IndexError("Index out of range: %s" % (i,))
         tail = self._tail
         tc = n - tail.count
         if i >= tc:
