@@ -3,9 +3,7 @@ that march must match to be a drop-in for them.
 
 Found by running immutables 0.21's and pyrsistent 0.20's own test suites
 against march (imports substituted, nothing else changed).  Each test states
-what the peer does; the ones march does not match yet are marked
-``xfail(strict=True)`` for the implementations concerned, so that the suite
-stays green and a fix turns them into an XPASS failure (then drop the mark).
+what the peer does; march matches all of them.
 
 Not here, on purpose: differences that are documented choices of march (the
 ``march.Map(...)`` / ``march.Set(...)`` / ``vector(...)`` reprs, extra
@@ -46,35 +44,17 @@ def raising_hash():
     _RaisingHash.raise_now = False
 
 
-def _xfail_for(request, module, names, reason):
-    if module.__name__ in names:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-_C_MAP = ("march._hamt",)
-_ALL_MAPS = ("march._hamt", "march._pure.hamt")
-_ALL_VECTORS = ("march._rrb", "march._rrb4", "march._pure.rrb",
-                "march._pure.rrb4")
-
-_DICT_HASH_REASON = (
-    "C core: Map(dict) and Map.update(dict) reuse the hashes the dict stored "
-    "(_PyDict_Next in hamtmodule.c assoc_dict) instead of calling the keys' "
-    "__hash__; immutables (C and Python) and the twin call it")
-
-
 # --- Map: construction and update from a dict call the keys' __hash__ -----
 # immutables tests/test_map.py test_map_mut_7 and test_map_mut_9.
 
-def test_map_from_dict_propagates_hash_error(M, request, raising_hash):
-    _xfail_for(request, M, _C_MAP, _DICT_HASH_REASON)
+def test_map_from_dict_propagates_hash_error(M, raising_hash):
     src = {raising_hash("k", 123): 1}
     raising_hash.raise_now = True
     with pytest.raises(_HashBoom):
         M.Map(src)
 
 
-def test_map_update_from_dict_propagates_hash_error(M, request, raising_hash):
-    _xfail_for(request, M, _C_MAP, _DICT_HASH_REASON)
+def test_map_update_from_dict_propagates_hash_error(M, raising_hash):
     m = M.Map({"a": 1, "b": 2}, z=100)
     upd = {raising_hash("k", 123): 1}
     raising_hash.raise_now = True
@@ -84,11 +64,10 @@ def test_map_update_from_dict_propagates_hash_error(M, request, raising_hash):
     assert dict(m.items()) == {"a": 1, "b": 2, "z": 100}
 
 
-def test_map_from_dict_with_a_key_whose_hash_changed(M, request):
+def test_map_from_dict_with_a_key_whose_hash_changed(M):
     # A key stored in a dict whose hash has changed since: immutables'
     # Python Map (and the twin) hash it again, so it can be found with its
     # current hash.  The C core keeps the dict's stale hash.
-    _xfail_for(request, M, _C_MAP, _DICT_HASH_REASON)
 
     class Key:
         def __init__(self, h):
@@ -122,11 +101,7 @@ def test_map_from_pairs_and_kwargs_propagate_hash_error(M, raising_hash):
 # --- Map: Map(m) makes a new map --------------------------------------------
 # immutables tests/test_map.py test_map_mut_16 (assertIsNot(m, m2)).
 
-def test_map_of_a_map_is_a_new_object(M, request):
-    _xfail_for(request, M, _C_MAP,
-               "C core: map_tp_new returns the argument itself for "
-               "Map(exact_map) (hamtmodule.c); immutables and the twin "
-               "return a new, equal map")
+def test_map_of_a_map_is_a_new_object(M):
     m = M.Map(a=1, b=2)
     h = hash(m)
     m2 = M.Map(m)
@@ -138,10 +113,7 @@ def test_map_of_a_map_is_a_new_object(M, request):
 # immutables tests/test_map.py test_repr_3: '...Map({{...}: 1})', the
 # recursion placeholder is '{...}' (as dict's), not '...'.
 
-def test_map_recursive_repr_placeholder(M, request):
-    _xfail_for(request, M, _ALL_MAPS,
-               "repr of a Map reached again while it is being printed gives "
-               "'...'; immutables (C and Python) give '{...}' like dict")
+def test_map_recursive_repr_placeholder(M):
 
     class Key:
         def __init__(self):
@@ -159,10 +131,7 @@ def test_map_recursive_repr_placeholder(M, request):
     assert repr(m) == "march.Map({{...}: 1})"
 
 
-def test_mapmutation_recursive_repr_placeholder(M, request):
-    _xfail_for(request, M, _ALL_MAPS,
-               "repr of a MapMutation reached again while it is being "
-               "printed gives '...'; immutables gives '{...}'")
+def test_mapmutation_recursive_repr_placeholder(M):
     mm = M.Map().mutate()
     mm["a"] = mm
     assert repr(mm) == "march.MapMutation({'a': {...}})"

@@ -3,7 +3,7 @@
 The same operations on both must give equal results (mapping contents, return
 values, ``set`` returning the same object or not) or exceptions of the same
 type.  Not compared, on purpose: iteration order and ``hash()`` values (the
-design fixes its own), ``repr``, the view types, ``Map(m) is m``, and the
+design fixes its own), ``repr``, the view types, and the
 additions of march (``|``, ``discard``, ``MapMutation.delete``,
 ``MapMutation == Map``).
 """

@@ -109,10 +109,7 @@ def test_deep_nesting_is_freed(kind, impl):
 
 # Operations that walk a deep structure recursively must raise RecursionError
 # (as the twin and builtins do), never overflow the C stack.
-DEEP_OPS = "eq,repr,pickle,deepcopy,lt"
-C_HASH_BUG = ("hash() of a 100,000-deep nested C Map/Vector overflows the C stack "
-              "(SIGSEGV): map_hash (hamtmodule.c) and vector_hash (rrbmodule.c) need "
-              "Py_EnterRecursiveCall/Py_LeaveRecursiveCall; the twin raises RecursionError")
+DEEP_OPS = "eq,repr,pickle,deepcopy,lt,hash"
 
 
 @pytest.mark.parametrize("impl", ["c", "python"])
@@ -122,25 +119,11 @@ def test_deep_nesting_recursive_operations(impl):
             pytest.skip("MARCH_PURE_PYTHON=1")
         _c_available("march._hamt")
         _c_available("march._rrb")
-    ops = DEEP_OPS if impl == "c" else DEEP_OPS + ",hash"
+    ops = DEEP_OPS
     out = _child("deep-ops", "map,vector", impl, DEPTH, ops, timeout=600)
     for kind in ("map", "vector"):
         for op in ops.split(","):
             assert ("%s %s: " % (kind, op)) in out, out
-
-
-@pytest.mark.parametrize("kind", ["map", "vector"])
-def test_deep_nesting_hash_c(kind, request):
-    if PURE_ONLY:
-        pytest.skip("MARCH_PURE_PYTHON=1")
-    _c_available("march._hamt" if kind == "map" else "march._rrb")
-    if kind == "map":
-        if "asan" in os.environ.get("LD_PRELOAD", ""):
-            # the child's stack-overflow report would fail tools/sanitize.sh
-            pytest.skip("known crash under ASan: " + C_HASH_BUG)
-        request.applymarker(pytest.mark.xfail(strict=True, reason=C_HASH_BUG))
-    out = _child("deep-ops", kind, "c", DEPTH, "hash", timeout=600)
-    assert "%s hash: " % kind in out
 
 
 # ---------------------------------------------------------------------------

@@ -131,12 +131,17 @@ assoc_dict(MarchBitmapNode **root, PyObject *d, uint64_t owner)
 {
     Py_ssize_t pos = 0, size = PyDict_GET_SIZE(d);
     PyObject *k, *v;
-    Py_hash_t h;
-    while (_PyDict_Next(d, &pos, &k, &v, &h)) {
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        /* hash(k) again rather than the dict's stored hash: a key whose
+         * __hash__ raises (or changed) behaves as with immutables */
+        uint64_t h;
         int r;
         Py_INCREF(k);
         Py_INCREF(v);
-        r = assoc_into(root, k, march_hamt_mix((uint64_t)h), v, owner);
+        r = march_hamt_hash(k, &h);
+        if (r == 0) {
+            r = assoc_into(root, k, h, v, owner);
+        }
         Py_DECREF(k);
         Py_DECREF(v);
         if (r < 0) {
@@ -301,11 +306,8 @@ map_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     }
     if (col != NULL && Map_Check(col) && !has_kw) {
+        /* a new Map sharing the root (immutables: Map(m) is not m) */
         MapObject *src = (MapObject *)col, *m;
-        if (type == &Map_Type && Py_IS_TYPE(col, &Map_Type)) {
-            Py_INCREF(col);
-            return col;
-        }
         Py_INCREF(src->root);
         m = map_from_root(type, src->root);
         if (m != NULL) {
@@ -723,7 +725,12 @@ static Py_hash_t
 map_hash(MapObject *self)
 {
     if (self->hash == -1) {
+        /* values may be maps nested arbitrarily deep: no C stack overflow */
+        if (Py_EnterRecursiveCall(" while hashing a march.Map")) {
+            return -1;
+        }
         self->hash = march_hamt_hash_entries(self->root);
+        Py_LeaveRecursiveCall();
     }
     return self->hash;
 }
@@ -799,7 +806,7 @@ map_repr(MapObject *self)
     PyObject *res;
     int r = Py_ReprEnter((PyObject *)self);
     if (r != 0) {
-        return r > 0 ? PyUnicode_FromString("...") : NULL;
+        return r > 0 ? PyUnicode_FromString("{...}") : NULL;
     }
     res = entries_repr("march.Map", self->root);
     Py_ReprLeave((PyObject *)self);
@@ -1260,7 +1267,7 @@ mutation_repr(MutationObject *self)
     PyObject *res;
     int r = Py_ReprEnter((PyObject *)self);
     if (r != 0) {
-        return r > 0 ? PyUnicode_FromString("...") : NULL;
+        return r > 0 ? PyUnicode_FromString("{...}") : NULL;
     }
     self->busy++;
     res = entries_repr("march.MapMutation", self->root);

@@ -727,7 +727,8 @@ def depth(node):
 
 
 # ---------------------------------------------------------------------------
-# repr guard (a map reachable from its own values prints "..." there)
+# repr guard (a map reachable from its own values prints "{...}" there, as
+# immutables and dict do)
 # ---------------------------------------------------------------------------
 
 _repr_running = set()
@@ -736,7 +737,7 @@ _repr_running = set()
 def _repr_entries(obj, prefix, root):
     key = (id(obj), _get_ident())
     if key in _repr_running:
-        return "..."
+        return "{...}"
     _repr_running.add(key)
     try:
         return "%s({%s})" % (prefix, ", ".join(
