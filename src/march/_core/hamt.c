@@ -6,8 +6,8 @@
  * -------
  * h = hash(key) taken as an unsigned 64-bit integer, with no extra mixing
  * (march_hamt_mix() is the identity unless built with -DMARCH_HASH_MIX=1, a
- * switch that only exists for the measurements in docs/design-hamt.md).  The
- * trie consumes 5 bits per level from the low end: the index at level L is
+ * switch that only exists for the measurements in docs/design.md, section
+ * 2).  The trie consumes 5 bits per level from the low end: the index at level L is
  * (h >> 5L) & 31 for L = 0..12, level 12 using the 4 top bits.  So a path has
  * at most 13 bitmap nodes; keys whose full 64-bit hashes are equal end in a
  * collision node.

@@ -64,7 +64,7 @@ uint64_t march_hamt_new_owner(void);        /* a fresh mutation id (never 0) */
 /* Optional bijective 64-bit finalizer (murmur3 fmix64).  OFF by default: the
  * design fixes h = hash(key) as u64, and the pure-Python twin relies on it.
  * Build with -DMARCH_HASH_MIX=1 only for the measurements in
- * docs/design-hamt.md. */
+ * docs/design.md, section 2. */
 static inline uint64_t
 march_hamt_mix(uint64_t h)
 {
