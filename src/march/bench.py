@@ -1260,13 +1260,14 @@ def plot_report(report, path):
                 ax.set_visible(False)
     if handles:
         fig.legend([h for h, _ in handles.values()], [lab for _, lab in handles.values()],
-                   loc="upper center", ncol=min(len(handles), 6), fontsize=9)
+                   loc="upper center", bbox_to_anchor=(0.5, 0.975),
+                   ncol=min(len(handles), 7), fontsize=9)
     m = report.get("march", {})
     fig.suptitle("march %s (%s) vs peers; Python %s; %s" % (
         m.get("version"), m.get("implementation"),
         report.get("python", {}).get("version"), report.get("date", "")),
-        y=0.995, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+        y=0.998, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
