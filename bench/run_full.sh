@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce the benchmark figures of the README / bench/RESULTS.md:
+# Reproduce the benchmark figures of the README / bench/results.md:
 # the full default run (sizes 1,000, 100,000 and 1,000,000; maps with str and
 # int keys; vectors), written to bench/results.json (raw results), bench/results.txt
 # (the tables), bench/results.md (the same tables in Markdown) and docs/bench.png.
