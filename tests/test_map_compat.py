@@ -129,8 +129,11 @@ def test_constructors(M):
 def test_reads(M):
     d = {"a": 1, 2: None, (3,): [4], HKey(1, 5): "h1", HKey(2, 5): "h2"}
     im, m = IMap(d), M.Map(d)
+    # No EqRaiser with an unrelated hash: immutables folds hashes to 32 bits,
+    # so whether it calls that key's __eq__ depends on the string-hash seed
+    # (march compares full 64-bit hashes first, as dict does).
     probes = ["a", 2, (3,), "zz", HKey(1, 5), HKey(3, 5), 2.0, True, [], HashRaiser(),
-              EqRaiser(5), EqRaiser(hash("a")), EqRaiser(12345)]
+              EqRaiser(5), EqRaiser(hash("a"))]
     for k in probes:
         both(im, m, lambda x: x[k])
         both(im, m, lambda x: x.get(k))

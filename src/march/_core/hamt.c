@@ -43,8 +43,13 @@
  * Algorithms
  * ----------
  * find: iterative descent (march_hamt_find_inline in hamt.h, inlined into
- * m[k] and `k in m`: a leaf loop, the non-identity comparisons and collision
- * nodes out of line).  Keys compare like dict: identity, then equal full
+ * m[k] and `k in m`: a leaf loop; a miss on an entry whose key is an exact
+ * str or short exact int is rejected inline on its hash, the other
+ * comparisons and collision nodes are out of line).  Each level prefetches
+ * the slot it would read if the node were full of children (the shape of
+ * the levels near the root of a large map), so that in a map that does not
+ * fit in the cache the slot's line is on its way while the bitmaps load: the
+ * header and the slot are otherwise two dependent cache misses per level.  Keys compare like dict: identity, then equal full
  * hashes (a stored key's hash is recomputed: an exact str's cached hash is
  * read directly, a short exact int's is computed inline by the documented
  * numeric-hash formula, anything else through PyObject_Hash), then ==.

@@ -179,18 +179,31 @@ int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
 
 /* the out-of-line parts of march_hamt_find_inline: an entry whose key is
  * not `key` itself (p: its key and value slots), and a collision node */
-int march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
-                          PyObject **value);
-int march_hamt_find_collision(PyObject *node, PyObject *key, uint64_t hash,
-                              PyObject **value);
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32)
+#define MARCH_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define MARCH_HIDDEN
+#endif
+MARCH_HIDDEN int march_hamt_find_entry(PyObject **p, PyObject *key,
+                                       uint64_t hash, PyObject **value);
+MARCH_HIDDEN int march_hamt_find_collision(PyObject *node, PyObject *key,
+                                           uint64_t hash, PyObject **value);
 
 /* march_hamt_find, inlined into the hot callers (m[k], k in m).  The
- * descent is a leaf loop; comparisons other than identity are out of line
- * (tail calls), so the common paths need no stack frame. */
+ * descent is a leaf loop; comparisons other than identity (and the hash
+ * rejection of an exact str or short exact int) are out of line (tail
+ * calls, hidden symbols: no PLT), so the common paths need no stack frame.
+ * Each level prefetches the slot a full node of children would read (see
+ * hamt.c, "find"). */
 #if defined(__GNUC__) || defined(__clang__)
 #define MARCH_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define MARCH_ALWAYS_INLINE inline
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_PREFETCH(p) __builtin_prefetch((p))
+#else
+#define MARCH_PREFETCH(p) ((void)(p))
 #endif
 static MARCH_ALWAYS_INLINE int
 march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
@@ -202,13 +215,35 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         uint32_t bit = 1u << (h & MARCH_HAMT_MASK);
         uint32_t below = bit - 1;
         PyObject *child;
+        /* the slot this level reads if the node is full of children (as
+         * the levels near the root of a large map are): fetch its cache
+         * line while the bitmaps are still on their way */
+        MARCH_PREFETCH(node->slots + (h & MARCH_HAMT_MASK));
         if (node->datamap & bit) {
             PyObject **p = node->slots
                            + 2 * march_popcount32(node->datamap & below);
-            if (p[0] == key) {
+            PyObject *stored = p[0];
+            Py_hash_t sh;
+            if (stored == key) {
                 *value = p[1];
                 return 1;
             }
+            /* a miss on an exact str or short exact int: reject on its
+             * hash here (cached / computed inline), without a call */
+            if (PyUnicode_CheckExact(stored)) {
+                if ((sh = ((PyASCIIObject *)stored)->hash) != -1
+                        && march_hamt_mix((uint64_t)sh) != hash) {
+                    return 0;
+                }
+            }
+#ifdef MARCH_INLINE_INT_HASH
+            else if (PyLong_CheckExact(stored)) {
+                if (march_int_hash(stored, &sh)
+                        && march_hamt_mix((uint64_t)sh) != hash) {
+                    return 0;
+                }
+            }
+#endif
             return march_hamt_find_entry(p, key, hash, value);
         }
         if (!(node->nodemap & bit)) {
