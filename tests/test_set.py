@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MAP_IMPLS, PURE_ONLY, load_impl
-from test_map_algebra import Boom, FlakyKey, HKey
+from _keys import HKey
+from test_map_algebra import Boom, FlakyKey
 
 HASHES = [0, 1, 33, 1 << 5, 1 << 35, (1 << 60) + 1, 1 << 60, -2, 7]
 
@@ -301,6 +302,21 @@ def test_evolver(M):
     assert weakref.ref(e)() is e
     with pytest.raises(TypeError):
         type(e)()
+
+
+def test_evolver_emptied(M):
+    # emptying an evolver gives the shared empty Set, and the evolver is
+    # clean afterwards (it adopts that Set's root)
+    e = M.s().evolver()
+    e.add(1).discard(1)
+    p = e.persistent()
+    assert p is M.s()
+    assert not e.is_dirty()
+    assert e.persistent() is p
+    e.add(2)
+    assert e.is_dirty()
+    check(e.persistent(), {2})
+    check(p, set())
 
 
 def test_evolver_reentrant_eq(M):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from conftest import MAP_IMPLS, _selected, load_impl
-from test_map_algebra import HKey
+from _keys import HKey
 
 HASHES = [0, 1, 33, 1 << 5, 1 << 35, (1 << 60) + 1, 1 << 60, -2]
 elements = st.one_of(

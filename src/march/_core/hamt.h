@@ -116,6 +116,32 @@ march_int_hash(PyObject *o, Py_hash_t *h)
 }
 #endif
 
+/* The hash of an exact str whose hash is cached, or of a short exact int,
+ * found without calling out: 1 with *hash set, 0 when PyObject_Hash is
+ * needed.  Shared by march_hamt_hash and the lookup's miss test. */
+static inline int
+march_hamt_quick_hash(PyObject *o, uint64_t *hash)
+{
+    Py_hash_t h;
+    if (PyUnicode_CheckExact(o)) {
+        if ((h = ((PyASCIIObject *)o)->hash) == -1) {
+            return 0;
+        }
+    }
+#ifdef MARCH_INLINE_INT_HASH
+    else if (PyLong_CheckExact(o)) {
+        if (!march_int_hash(o, &h)) {
+            return 0;
+        }
+    }
+#endif
+    else {
+        return 0;
+    }
+    *hash = march_hamt_mix((uint64_t)h);
+    return 1;
+}
+
 /* the hash march uses for a key: hash(key) as unsigned 64 bits (an exact
  * str's cached hash is read directly, as dict does; a short exact int's is
  * computed inline) */
@@ -123,17 +149,9 @@ static inline int
 march_hamt_hash(PyObject *key, uint64_t *hash)
 {
     Py_hash_t h;
-    if (PyUnicode_CheckExact(key)
-            && (h = ((PyASCIIObject *)key)->hash) != -1) {
-        *hash = march_hamt_mix((uint64_t)h);
+    if (march_hamt_quick_hash(key, hash)) {
         return 0;
     }
-#ifdef MARCH_INLINE_INT_HASH
-    if (PyLong_CheckExact(key) && march_int_hash(key, &h)) {
-        *hash = march_hamt_mix((uint64_t)h);
-        return 0;
-    }
-#endif
     h = PyObject_Hash(key);
     if (h == -1 && PyErr_Occurred()) {
         return -1;
@@ -223,27 +241,16 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
             PyObject **p = node->slots
                            + 2 * march_popcount32(node->datamap & below);
             PyObject *stored = p[0];
-            Py_hash_t sh;
+            uint64_t sh;
             if (stored == key) {
                 *value = p[1];
                 return 1;
             }
             /* a miss on an exact str or short exact int: reject on its
              * hash here (cached / computed inline), without a call */
-            if (PyUnicode_CheckExact(stored)) {
-                if ((sh = ((PyASCIIObject *)stored)->hash) != -1
-                        && march_hamt_mix((uint64_t)sh) != hash) {
-                    return 0;
-                }
+            if (march_hamt_quick_hash(stored, &sh) && sh != hash) {
+                return 0;
             }
-#ifdef MARCH_INLINE_INT_HASH
-            else if (PyLong_CheckExact(stored)) {
-                if (march_int_hash(stored, &sh)
-                        && march_hamt_mix((uint64_t)sh) != hash) {
-                    return 0;
-                }
-            }
-#endif
             return march_hamt_find_entry(p, key, hash, value);
         }
         if (!(node->nodemap & bit)) {

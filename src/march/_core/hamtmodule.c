@@ -50,8 +50,8 @@ typedef struct {
 #define Map_Check(o) PyObject_TypeCheck((o), &Map_Type)
 #define Mutation_Check(o) PyObject_TypeCheck((o), &MapMutation_Type)
 
-static void
-set_key_error(PyObject *key)
+void
+march_key_error(PyObject *key)
 {
     PyObject *t = PyTuple_Pack(1, key);
     if (t != NULL) {
@@ -399,7 +399,7 @@ map_subscript(MapObject *self, PyObject *key)
         return v;
     }
     if (r == 0) {
-        set_key_error(key);
+        march_key_error(key);
     }
     return NULL;
 }
@@ -466,8 +466,8 @@ map_set(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /* 1 removed (*out new map), 0 absent, -1 error */
-static int
-map_without(MapObject *self, PyObject *key, PyObject **out)
+int
+march_root_without(MarchBitmapNode *root, PyObject *key, MarchBitmapNode **out)
 {
     uint64_t h;
     int found;
@@ -475,13 +475,25 @@ map_without(MapObject *self, PyObject *key, PyObject **out)
     if (march_hamt_hash(key, &h) < 0) {
         return -1;
     }
-    nr = march_hamt_without(self->root, key, h, 0, &found);
+    nr = march_hamt_without(root, key, h, 0, &found);
     if (nr == NULL) {
         return -1;
     }
     if (!found) {
         Py_DECREF(nr);
         return 0;
+    }
+    *out = nr;
+    return 1;
+}
+
+static int
+map_without(MapObject *self, PyObject *key, PyObject **out)
+{
+    MarchBitmapNode *nr;
+    int r = march_root_without(self->root, key, &nr);
+    if (r <= 0) {
+        return r;
     }
     *out = (PyObject *)map_from_root(&Map_Type, nr);
     return *out == NULL ? -1 : 1;
@@ -496,7 +508,7 @@ map_delete(MapObject *self, PyObject *key)
         return out;
     }
     if (r == 0) {
-        set_key_error(key);
+        march_key_error(key);
     }
     return NULL;
 }
@@ -1028,7 +1040,7 @@ mutation_ass_subscript(MutationObject *self, PyObject *key, PyObject *value)
     }
     r = mutation_remove(self, key);
     if (r == 0) {
-        set_key_error(key);
+        march_key_error(key);
         return -1;
     }
     return r < 0 ? -1 : 0;
@@ -1043,7 +1055,7 @@ mutation_subscript(MutationObject *self, PyObject *key)
         return v;
     }
     if (r == 0) {
-        set_key_error(key);
+        march_key_error(key);
     }
     return NULL;
 }
@@ -1082,7 +1094,7 @@ mutation_delete(MutationObject *self, PyObject *key)
 {
     int r = mutation_remove(self, key);
     if (r == 0) {
-        set_key_error(key);
+        march_key_error(key);
     }
     if (r <= 0) {
         return NULL;
@@ -1129,7 +1141,7 @@ mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
             Py_INCREF(args[1]);
             return args[1];
         }
-        set_key_error(args[0]);
+        march_key_error(args[0]);
         return NULL;
     }
     r = mutation_remove(self, args[0]);
@@ -1141,7 +1153,7 @@ mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
                 Py_INCREF(args[1]);
                 return args[1];
             }
-            set_key_error(args[0]);
+            march_key_error(args[0]);
         }
         return NULL;
     }

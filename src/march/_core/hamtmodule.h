@@ -29,6 +29,16 @@ extern PyTypeObject MapMutation_Type;
 /* A new map of `type` over `root` (stolen). */
 MapObject *map_from_root(PyTypeObject *type, MarchBitmapNode *root);
 
+/* raise KeyError(key) (the key wrapped in a tuple, so a tuple key shows
+ * whole); shared by Map, MapMutation and Set */
+void march_key_error(PyObject *key);
+
+/* `root` without `key`, persistently: 1 with *out a new root, 0 when the key
+ * is absent, -1 on error (the hash/eq exception propagates); shared by
+ * Map.delete/discard and Set.remove/discard */
+int march_root_without(MarchBitmapNode *root, PyObject *key,
+                       MarchBitmapNode **out);
+
 /* setmodule.c: the Map algebra methods (entries of map_methods[]) */
 PyObject *march_map_union(MapObject *self, PyObject *args, PyObject *kwds);
 PyObject *march_map_intersection(MapObject *self, PyObject *args,

@@ -54,16 +54,6 @@ typedef struct {
 #define Set_Check(o) Py_IS_TYPE((o), &Set_Type)
 #define MapObj_Check(o) PyObject_TypeCheck((o), &Map_Type)
 
-static void
-key_error(PyObject *key)
-{
-    PyObject *t = PyTuple_Pack(1, key);
-    if (t != NULL) {
-        PyErr_SetObject(PyExc_KeyError, t);
-        Py_DECREF(t);
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
@@ -357,19 +347,10 @@ set_add(SetObject *self, PyObject *key)
 static int
 set_without(SetObject *self, PyObject *key, PyObject **out)
 {
-    uint64_t h;
-    int found;
     MarchBitmapNode *nr;
-    if (march_hamt_hash(key, &h) < 0) {
-        return -1;
-    }
-    nr = march_hamt_without(self->root, key, h, 0, &found);
-    if (nr == NULL) {
-        return -1;
-    }
-    if (!found) {
-        Py_DECREF(nr);
-        return 0;
+    int r = march_root_without(self->root, key, &nr);
+    if (r <= 0) {
+        return r;
     }
     *out = set_from_root(nr);
     return *out == NULL ? -1 : 1;
@@ -384,7 +365,7 @@ set_remove(SetObject *self, PyObject *key)
         return out;
     }
     if (r == 0) {
-        key_error(key);
+        march_key_error(key);
     }
     return NULL;
 }
@@ -958,7 +939,7 @@ evolver_remove(EvolverObject *self, PyObject *key)
         return NULL;
     }
     if (r == 0) {
-        key_error(key);
+        march_key_error(key);
         return NULL;
     }
     Py_INCREF(self);
@@ -987,6 +968,12 @@ evolver_persistent(EvolverObject *self, PyObject *Py_UNUSED(ignored))
     s = set_from_root(self->root);
     if (s == NULL) {
         return NULL;
+    }
+    /* an emptied evolver gets the shared empty Set, whose root differs
+       from ours: adopt it, so that is_dirty() is false again */
+    if (((SetObject *)s)->root != self->root) {
+        Py_INCREF(((SetObject *)s)->root);
+        Py_SETREF(self->root, ((SetObject *)s)->root);
     }
     /* the new Set shares our nodes: never edit them again */
     self->owner = march_hamt_new_owner();

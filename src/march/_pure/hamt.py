@@ -1180,10 +1180,11 @@ class MapMutation:
 # Views
 # ---------------------------------------------------------------------------
 
-class MapKeys:
-    """The keys of a ``Map`` (``m.keys()``), in iteration order."""
+class _MapView:
+    """What the three views of a ``Map`` share (C: one ViewObject struct)."""
 
     __slots__ = ("_map",)
+    _NAME = ""
 
     def __init__(self, m):
         self._map = m
@@ -1195,6 +1196,16 @@ class MapKeys:
 
     def __len__(self):
         return self._map._root.count
+
+    def __repr__(self):
+        return "%s(%r)" % (self._NAME, list(self))
+
+
+class MapKeys(_MapView):
+    """The keys of a ``Map`` (``m.keys()``), in iteration order."""
+
+    __slots__ = ()
+    _NAME = "MapKeys"
 
     def __iter__(self):
         return iterate_keys(self._map._root)
@@ -1202,25 +1213,12 @@ class MapKeys:
     def __contains__(self, key):
         return key in self._map
 
-    def __repr__(self):
-        return "MapKeys(%r)" % (list(self),)
 
-
-class MapValues:
+class MapValues(_MapView):
     """The values of a ``Map`` (``m.values()``), in iteration order."""
 
-    __slots__ = ("_map",)
-
-    def __init__(self, m):
-        self._map = m
-
-    @property
-    def mapping(self):
-        """The Map this view shows."""
-        return self._map
-
-    def __len__(self):
-        return self._map._root.count
+    __slots__ = ()
+    _NAME = "MapValues"
 
     def __iter__(self):
         return iterate_values(self._map._root)
@@ -1231,25 +1229,12 @@ class MapValues:
                 return True
         return False
 
-    def __repr__(self):
-        return "MapValues(%r)" % (list(self),)
 
-
-class MapItems:
+class MapItems(_MapView):
     """The ``(key, value)`` pairs of a ``Map`` (``m.items()``)."""
 
-    __slots__ = ("_map",)
-
-    def __init__(self, m):
-        self._map = m
-
-    @property
-    def mapping(self):
-        """The Map this view shows."""
-        return self._map
-
-    def __len__(self):
-        return self._map._root.count
+    __slots__ = ()
+    _NAME = "MapItems"
 
     def __iter__(self):
         return iterate(self._map._root)
@@ -1260,9 +1245,6 @@ class MapItems:
         key, value = item
         v = find(self._map._root, key, hash(key) & _M64)
         return v is not _NOTFOUND and (v is value or v == value)
-
-    def __repr__(self):
-        return "MapItems(%r)" % (list(self),)
 
 
 # ---------------------------------------------------------------------------

@@ -1052,6 +1052,8 @@ class SetEvolver:
         if self._root is self._orig._root:
             return self._orig
         st = _new_set(self._root)
+        # an emptied evolver gets the shared empty Set: adopt its root
+        self._root = st._root
         self._owner = _next_owner()
         self._orig = st
         return st
