@@ -13,29 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _keys import HKey
+
 immutables = pytest.importorskip("immutables")
 IMap = immutables.Map
-
-
-class HKey:
-    def __init__(self, name, h):
-        self.name = name
-        self.h = h
-
-    def __hash__(self):
-        return self.h
-
-    def __eq__(self, other):
-        if not isinstance(other, HKey):
-            return NotImplemented
-        return self.name == other.name and self.h == other.h
-
-    def __ne__(self, other):
-        r = self.__eq__(other)
-        return r if r is NotImplemented else not r
-
-    def __repr__(self):
-        return "HKey(%r, %r)" % (self.name, self.h)
 
 
 class HashError(Exception):
