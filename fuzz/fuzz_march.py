@@ -44,10 +44,40 @@ def _mods(fuzz, data):
     return _BACKENDS[kind]
 
 
+def _instrument_exec_loaded(atheris, module):
+    """Instrument the functions of a module whose code was made by exec()
+    (march._pure.rrb4 runs rrb.py's source at branching 4), which
+    atheris.instrument_imports() does not see."""
+    import types
+    seen = set()
+
+    def walk(objs):
+        for obj in objs:
+            if isinstance(obj, (staticmethod, classmethod)):
+                obj = obj.__func__
+            if isinstance(obj, property):
+                walk([obj.fget, obj.fset, obj.fdel])
+            elif id(obj) in seen or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            elif isinstance(obj, types.FunctionType):
+                seen.add(id(obj))
+                atheris.instrument_func(obj)
+            elif isinstance(obj, type):
+                seen.add(id(obj))
+                walk(list(vars(obj).values()))
+
+    walk(list(vars(module).values()))
+    return len(seen)
+
+
 def atheris_main(argv):
     import atheris
     with atheris.instrument_imports():
         from march import _fuzz
+        from march._pure import rrb4
+    n = _instrument_exec_loaded(atheris, rrb4)
+    sys.stderr.write("instrumented %d functions and classes of %s\n"
+                     % (n, rrb4.__name__))
 
     def test_one_input(data):
         data = _program(data)

@@ -1198,15 +1198,21 @@ mutation_update(MutationObject *self, PyObject *args, PyObject *kwds)
 static PyObject *
 mutation_finish(MutationObject *self, PyObject *Py_UNUSED(ignored))
 {
+    MapObject *m;
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError,
                         "MapMutation finished while one of its operations "
                         "was in progress");
         return NULL;
     }
-    self->owner = 0;
+    /* make the Map first: if that fails the mutation stays open, with its
+     * contents, and may be edited or finished again */
     Py_INCREF(self->root);
-    return (PyObject *)map_from_root(&Map_Type, self->root);
+    m = map_from_root(&Map_Type, self->root);
+    if (m != NULL) {
+        self->owner = 0;
+    }
+    return (PyObject *)m;
 }
 
 static PyObject *

@@ -1017,6 +1017,20 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
     return 0;
 }
 
+int
+march_rrb_push_fits(const MarchRRB *v, PyObject *const *items, Py_ssize_t n,
+                    uint64_t owner)
+{
+    MarchRRBNode *t = v->tail;
+    int tl;
+    if (t == NULL || !owned(t, owner)) {
+        return 0;
+    }
+    tl = march_rrb_tail_len(v);
+    return t->len == tl && n <= RRB_M - tl
+        && (RRB_IS_GCLEAF(t) || items_atomic(items, n));
+}
+
 /* ------------------------------------------------------------------ */
 /* pop                                                                 */
 

@@ -198,6 +198,11 @@ int march_rrb_needs_tracking(const MarchRRB *v);
  * the element they remove while they run: the caller holds a reference to it
  * (so that no __del__ runs in the middle of an edit). */
 int march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner);
+/* 1 when pushing items[0..n) with `owner` would only write into v's own
+ * tail (owned, with room for all n, and a GC leaf if some item needs one):
+ * no allocation, so those pushes cannot fail; else 0 */
+int march_rrb_push_fits(const MarchRRB *v, PyObject *const *items,
+                        Py_ssize_t n, uint64_t owner);
 int march_rrb_set(MarchRRB *v, Py_ssize_t i, PyObject *x, uint64_t owner);
 int march_rrb_pop(MarchRRB *v, uint64_t owner);          /* count > 0 */
 

@@ -1722,16 +1722,41 @@ static PyObject *
 evolver_extend(EvolverObject *e, PyObject *iterable)
 {
     PyObject *seq = PySequence_Fast(iterable, "extend() argument must be iterable");
+    PyObject **items;
+    MarchRRB snap, failed;
     Py_ssize_t i, n;
+    int frozen = 0;
     if (seq == NULL) {
         return NULL;
     }
     n = PySequence_Fast_GET_SIZE(seq);
+    items = PySequence_Fast_ITEMS(seq);
+    /* All or nothing.  Unless the items fit in our own tail (no allocation,
+     * so nothing can fail), freeze the current nodes with a new owner id
+     * and keep them as `snap`: the pushes then copy what they change, and a
+     * failure (MemoryError) puts `snap` back. */
+    if (n > 0 && !march_rrb_push_fits(&e->v, items, n, e->owner)) {
+        e->owner = march_rrb_new_owner();
+        march_rrb_copy(&snap, &e->v);
+        frozen = 1;
+    }
     for (i = 0; i < n; i++) {
-        if (evolver_append_one(e, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
+        if (march_rrb_push(&e->v, items[i], e->owner) < 0) {
+            assert(frozen);
+            if (frozen) {
+                failed = e->v;
+                e->v = snap;
+                march_rrb_clear(&failed);
+            }
             Py_DECREF(seq);
             return NULL;
         }
+    }
+    if (frozen) {
+        march_rrb_clear(&snap);
+    }
+    if (n > 0) {
+        e->dirty = 1;
     }
     Py_DECREF(seq);
     Py_INCREF(e);

@@ -1144,8 +1144,9 @@ class MapMutation:
     def finish(self):
         if self._busy:
             raise RuntimeError(_BUSY)
-        self._owner = 0
-        return _new_map(self._root)
+        m = _new_map(self._root)
+        self._owner = 0     # only once the Map exists (as in C)
+        return m
 
     def __enter__(self):
         return self

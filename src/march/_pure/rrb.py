@@ -1138,6 +1138,8 @@ class VectorEvolver:
             self._dirty = True
 
     def extend(self, iterable):
+        """Append every element of iterable, all or nothing (the iterable is
+        consumed first; the C core also undoes a MemoryError part-way)."""
         self._extend_list(list(iterable))
         return self
 
