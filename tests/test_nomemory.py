@@ -37,6 +37,13 @@ of 2,000 keys ...) is sampled: its last allocation is found by bisection and
 last ``TAIL`` of them all included.  Environment knobs:
 ``MARCH_NOMEM_DENSE`` / ``MARCH_NOMEM_SAMPLES`` / ``MARCH_NOMEM_TAIL``.
 
+The ``*_leaks`` tests check that the failing paths release what they took:
+at a few failure points of a representative set of operations the same
+failing call is repeated and the live blocks / GC-tracked objects must not
+grow with the number of calls (see "leaks on the failing paths" below;
+knobs ``MARCH_NOMEM_LEAK_ROUNDS`` / ``MARCH_NOMEM_LEAK_POINTS``,
+``MARCH_NOMEM_LEAK_VERBOSE=1`` prints the counts).
+
 C core only: skipped with the pure-Python twin (``MARCH_PURE_PYTHON=1``,
 ``march.IMPLEMENTATION != "c"``) and when ``_testcapi.set_nomemory`` is not
 available.
@@ -1181,3 +1188,267 @@ def test_vector_evolver_nomemory(venv, op, key, pre, request):
 
     Sweep("%s.VectorEvolver.%s (%s, %s)" % (modname, op, key, pre), prepare, check,
           venv["drain"]).run()
+
+
+# ---------------------------------------------------------------------------
+# leaks on the failing paths
+#
+# The sweeps above check what a failed operation leaves behind, not that it
+# released what it took: a missing Py_DECREF / free on an error path goes
+# unnoticed there (and ASan runs with leak detection off).  Here, for a
+# representative set of operations, LEAK_POINTS failure points are picked
+# (spread from the first to the last allocation of the operation, free lists
+# drained: _LeakCase.alloc_points) and at each the same failing call is repeated
+# LEAK_ROUNDS times.  The live block count is measured around those rounds
+# (gc.collect(), failure hook removed, after LEAK_WARMUP warm-up rounds):
+# a leak of one block per failing call grows it by LEAK_ROUNDS, while the
+# free lists (march's: up to 256 nodes per kind, 64-80 Maps / Vectors;
+# CPython's) are refilled to the same level by each round's drain and its
+# release, so a correct operation leaves a constant (about zero) growth.  The
+# limit is LEAK_ROUNDS // 4 blocks.  The same is done for the successful call
+# (result dropped) as a control.
+#
+# What is counted (_census), each over its limit LEAK_ROUNDS // 4:
+#
+# * "blocks": sys.getallocatedblocks(), every live PyObject / PyMem block
+#   under pymalloc (the larger ones it hands to malloc included: an RRB
+#   RelaxedInner node of march._rrb, a HAMT node of 64 slots ...);
+# * "gc objects": len(gc.get_objects()), the live GC-tracked objects (Maps,
+#   Vectors, evolvers, mutations, the nodes holding GC-able contents ...),
+#   whatever the allocator: the only count under tools/sanitize.sh
+#   (PYTHONMALLOC=malloc: the block count is always 0), where the rounds are
+#   few (LEAK_ROUNDS_ASAN) and mainly let ASan watch the repeated error paths.
+#
+# test_leak_check_sees_a_leak proves the measurement fails on a workload that
+# keeps one object per failing call.
+
+_UNDER_ASAN = "asan" in os.environ.get("LD_PRELOAD", "")
+_PYMALLOC = (sys.getallocatedblocks() > 0
+             and os.environ.get("PYTHONMALLOC", "") not in ("malloc", "malloc_debug"))
+LEAK_ROUNDS_ASAN = 40
+LEAK_ROUNDS = int(os.environ.get("MARCH_NOMEM_LEAK_ROUNDS",
+                                 LEAK_ROUNDS_ASAN if _UNDER_ASAN else 120))
+LEAK_POINTS = int(os.environ.get("MARCH_NOMEM_LEAK_POINTS", "5"))
+LEAK_WARMUP = 3
+
+
+def _census():
+    """The live counts (see above), after a full collection."""
+    gc.collect()
+    c = {"gc objects": len(gc.get_objects())}
+    if _PYMALLOC:
+        c["blocks"] = sys.getallocatedblocks()
+    return c
+
+
+class _LeakCase:
+    """One operation: prepare() -> (func, args), called once per round
+    (outside the failure window; it should reuse the same inputs)."""
+
+    def __init__(self, name, prepare, drain):
+        self.name = name
+        self.prepare = prepare
+        self.drain = drain
+        self.bad_unraisable = []
+
+    def _hook(self, u):
+        # keep nothing (a list of every unraisable would itself grow with
+        # the rounds) but what is a bug anyway
+        if not _from_memoryerror(u.exc_value):
+            self.bad_unraisable.append((repr(u.exc_value), repr(u.object)))
+
+    def round(self, start):
+        """One call, failing from allocation `start` on (None: no failure).
+        True when it raised."""
+        held = self.drain()
+        func, args = self.prepare()
+        if start is None:
+            res = func(*args)
+            exc = None
+        else:
+            res, exc = _window(func, args, start)
+        del held, func, args, res
+        if exc is None:
+            return False
+        if not _from_memoryerror(exc):
+            raise Bug("%s, allocation %s failing: %s, not a MemoryError:\n%s"
+                      % (self.name, start, type(exc).__name__, _fmt(exc)))
+        exc.__traceback__ = None
+        return True
+
+    def alloc_points(self):
+        """LEAK_POINTS failure points (drained) spread from the first to the
+        last allocation of the operation (all of them when it has fewer)."""
+        if not self.round(0):
+            return []
+        lo, hi = 0, 1          # lo fails, hi: not yet known
+        while self.round(hi):
+            lo, hi = hi, 2 * hi
+            if hi > 1 << 26:
+                raise Bug("%s: still failing at allocation %d" % (self.name, lo))
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.round(mid):
+                lo = mid
+            else:
+                hi = mid
+        if lo < LEAK_POINTS:
+            return list(range(lo + 1))
+        return sorted({lo * i // (LEAK_POINTS - 1) for i in range(LEAK_POINTS)})
+
+    def measure(self, start, rounds):
+        """({count: growth over `rounds` calls}, how many raised)."""
+        for _ in range(LEAK_WARMUP):
+            self.round(start)
+        failures = 0
+        before = _census()
+        for _ in range(rounds):
+            failures += self.round(start)
+        after = _census()
+        return {k: after[k] - before[k] for k in before}, failures
+
+    def run(self, rounds=None):
+        rounds = LEAK_ROUNDS if rounds is None else rounds
+        limit = rounds // 4
+        old_hook = sys.unraisablehook
+        old_prof = sys.getprofile()
+        sys.unraisablehook = self._hook
+        sys.setprofile(None)   # MARCH_CHECK=1: no checker inside the window
+        results = []
+        try:
+            points = self.alloc_points()
+            assert points, "%s: no allocation to fail" % (self.name,)
+            for start in [None] + points:
+                growth, failures = self.measure(start, rounds)
+                results.append((start, growth, failures))
+        finally:
+            sys.unraisablehook = old_hook
+            sys.setprofile(old_prof)
+        if self.bad_unraisable:
+            raise Bug("%s: unraisable exception(s): %s"
+                      % (self.name, self.bad_unraisable[:5]))
+
+        def desc():
+            return "; ".join(
+                "%s: %s%s" % ("success" if s is None else "allocation %d failing" % s,
+                              ", ".join("%+d %s" % (g[k], k) for k in sorted(g)),
+                              "" if s is None else " (%d/%d raised)" % (f, rounds))
+                for s, g, f in results)
+        if os.environ.get("MARCH_NOMEM_LEAK_VERBOSE"):
+            print("%s: %s" % (self.name, desc()))
+        for start, growth, failures in results:
+            over = [k for k in sorted(growth) if growth[k] > limit]
+            if over:
+                raise Bug("%s leaks (%s over the limit %d): %d calls each; %s"
+                          % (self.name, ", ".join(over), limit, rounds, desc()))
+        assert any(f for s, g, f in results if s is not None), desc()
+        return results
+
+
+LEAK_KINDS = {
+    # kind: (make one leaked object, the count that must see it)
+    "small": (object, "blocks"),                  # not GC-tracked
+    "large": (lambda: bytes(1000), "blocks"),     # > 512: malloc'd by pymalloc
+    "gc": (list, "gc objects"),
+}
+
+
+class _LeakyCase(_LeakCase):
+    """Keeps one object after each call that raised (no Python code runs in
+    the failure window: the leak is the only difference)."""
+
+    def __init__(self, name, prepare, drain, make):
+        super().__init__(name, prepare, drain)
+        self.make = make
+        self.kept = []
+
+    def round(self, start):
+        raised = super().round(start)
+        if raised:
+            self.kept.append(self.make())
+        return raised
+
+
+@pytest.mark.parametrize("kind", sorted(LEAK_KINDS))
+def test_leak_check_sees_a_leak(kind):
+    """The measurement fails on a leaking failing path: one object (small,
+    large or GC-tracked) kept after each call that raised MemoryError; the
+    count meant for that kind of object is the one over its limit."""
+    make, count = LEAK_KINDS[kind]
+    if count not in _census():
+        pytest.skip("no %r count here" % (count,))
+    mod = importlib.import_module("march._rrb")
+    v = _relaxed(mod, 3000, 1)
+    case = _LeakyCase("leaky set", lambda: (v.set, (len(v) // 2, "x")),
+                      Drainer(vmod=mod), make)
+    with pytest.raises(Bug, match=r"leaky set leaks \([^)]*\b%s\b[^)]* over" % count):
+        case.run(rounds=60)
+    assert len(case.kept) > 60
+
+
+LEAK_MAP_OPS = ["set_new_int", "set_new_colliding", "delete_int", "update_dict",
+                "or_map"]
+LEAK_XFAIL = {}
+
+
+@pytest.mark.parametrize("op", LEAK_MAP_OPS)
+def test_map_nomemory_leaks(menv, op, request):
+    _xfail(request, LEAK_XFAIL, ("map", op))
+    inputs, func, args, expect = _map_op(menv, op)
+    _LeakCase("Map." + op, lambda: (func, args), menv["drain"]).run()
+
+
+@pytest.mark.parametrize("op", ["set_new", "finish"])
+def test_map_mutation_nomemory_leaks(menv, op, request):
+    _xfail(request, LEAK_XFAIL, ("mutation", op))
+    base = menv["m"]
+    pre_kv = (("pre-a", 1), (11 * 7, "pre"), (HKey("pre", 1 << 40), 2))
+
+    def prepare():
+        mm = base.mutate()
+        for k, v in pre_kv:      # edited: finish() has nodes to hand over
+            mm[k] = v
+        if op == "set_new":
+            return mm.set, (NEW_INT, 5)
+        return mm.finish, ()
+
+    _LeakCase("MapMutation." + op, prepare, menv["drain"]).run()
+
+
+@pytest.mark.parametrize("op", ["add_new", "union"])
+def test_set_nomemory_leaks(senv, op, request):
+    _xfail(request, LEAK_XFAIL, ("set", op))
+    inputs, func, args, expect = _set_op(senv, op)
+    _LeakCase("Set." + op, lambda: (func, args), senv["drain"]).run()
+
+
+LEAK_VEC_CASES = [
+    ("construct_list", "n1100"), ("append", "relaxed"), ("append", "gc1100"),
+    ("set_mid", "relaxed"), ("insert", "relaxed"), ("add_vector", "n1100"),
+    ("slice", "relaxed"), ("delete_ij", "relaxed"), ("from_concat", "relaxed"),
+]
+
+
+@pytest.mark.parametrize("op,key", LEAK_VEC_CASES,
+                         ids=["%s-%s" % c for c in LEAK_VEC_CASES])
+def test_vector_nomemory_leaks(venv, op, key, request):
+    modname = venv["mod"].__name__
+    _xfail(request, LEAK_XFAIL, (modname, op, key), (modname, op), ("vector", op))
+    inputs, func, args, expect = _vec_op(venv, op, key)
+    _LeakCase("%s.Vector.%s(%s)" % (modname, op, key), lambda: (func, args),
+              venv["drain"]).run()
+
+
+@pytest.mark.parametrize("op", ["set", "append", "extend"])
+def test_vector_evolver_nomemory_leaks(venv, op, request):
+    modname = venv["mod"].__name__
+    _xfail(request, LEAK_XFAIL, (modname, "evolver", op), ("evolver", op))
+    v = venv["vecs"]["relaxed"]
+    meth, args, edit = _evolver_edit(op, len(v))
+
+    def prepare():
+        ev = v.evolver()
+        ev[5] = "pre"            # edited: the evolver owns some nodes
+        return getattr(ev, meth), args
+
+    _LeakCase("%s.VectorEvolver.%s" % (modname, op), prepare, venv["drain"]).run()
