@@ -146,6 +146,23 @@ def model_of(x):
     return x
 
 
+def _first_success(fails, lo, hi, name):
+    """The first failure point at which an operation succeeds, given that it
+    fails at ``lo`` (``fails(k)``: it raised with every allocation from the
+    k-th on failing): doubling from ``hi``, then bisection."""
+    while fails(hi):
+        lo, hi = hi, 2 * hi
+        if hi > 1 << 26:
+            raise Bug("%s: still failing at allocation %d" % (name, lo))
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fails(mid):
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 class Sweep:
     """One operation, swept over the failure points.
 
@@ -203,17 +220,8 @@ class Sweep:
             if self.attempt(start):
                 return start
         # more allocations than DENSE: find the last one, then sample
-        lo, hi = DENSE - 1, 2 * DENSE
-        while not self.attempt(hi):
-            lo, hi = hi, 2 * hi
-            if hi > 1 << 26:
-                raise Bug("%s: still failing at allocation %d" % (self.name, lo))
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self.attempt(mid):
-                hi = mid
-            else:
-                lo = mid
+        hi = _first_success(lambda k: not self.attempt(k), DENSE - 1, 2 * DENSE,
+                            self.name)
         rng = random.Random(hi)
         span = range(DENSE, max(DENSE, hi - TAIL))
         points = set(range(max(DENSE, hi - TAIL), hi))
@@ -1281,17 +1289,7 @@ class _LeakCase:
         last allocation of the operation (all of them when it has fewer)."""
         if not self.round(0):
             return []
-        lo, hi = 0, 1          # lo fails, hi: not yet known
-        while self.round(hi):
-            lo, hi = hi, 2 * hi
-            if hi > 1 << 26:
-                raise Bug("%s: still failing at allocation %d" % (self.name, lo))
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self.round(mid):
-                lo = mid
-            else:
-                hi = mid
+        lo = _first_success(self.round, 0, 1, self.name) - 1   # the last failure
         if lo < LEAK_POINTS:
             return list(range(lo + 1))
         return sorted({lo * i // (LEAK_POINTS - 1) for i in range(LEAK_POINTS)})

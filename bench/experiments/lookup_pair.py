@@ -10,31 +10,12 @@ Per key type: two rounds; each cell is ns per lookup, best of 9 loops over
 """
 import random
 import sys
-import time
 
 import immutables
 
 import march
+from dense_lookup import _hits, _misses, _time   # the timing loops, shared
 from march.bench import make_map_data
-
-
-def _best(loop, m, keys, rounds=9):
-    best = float("inf")
-    for _ in range(rounds):
-        t = time.perf_counter()
-        loop(m, keys)
-        best = min(best, time.perf_counter() - t)
-    return best / len(keys) * 1e9
-
-
-def _hits(m, keys):
-    for k in keys:
-        m[k]
-
-
-def _misses(m, keys):
-    for k in keys:
-        k in m
 
 
 def main():
@@ -48,7 +29,7 @@ def main():
         maps = [("march", march.Map(items)), ("immutables", immutables.Map(items)),
                 ("dict", dict(items))]
         for _ in range(2):
-            cells = ["%s %.1f/%.1f" % (name, _best(_hits, m, hit), _best(_misses, m, miss))
+            cells = ["%s %.1f/%.1f" % (name, _time(_hits, m, hit, 9), _time(_misses, m, miss, 9))
                      for name, m in maps]
             print("%s n=%d hit/miss ns: %s" % (kind, n, "  ".join(cells)), flush=True)
 
