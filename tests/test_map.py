@@ -18,6 +18,8 @@ import weakref
 
 import pytest
 
+from _keys import HKey
+
 U64 = 0xFFFFFFFFFFFFFFFF
 # ints that differ by this hash to the same value in CPython
 P61 = (1 << 61) - 1
@@ -25,28 +27,6 @@ P61 = (1 << 61) - 1
 
 # ---------------------------------------------------------------------------
 # helper keys
-
-class HKey:
-    """A key with a chosen hash; equal to another HKey with the same name."""
-
-    def __init__(self, name, h):
-        self.name = name
-        self.h = h
-
-    def __hash__(self):
-        return self.h
-
-    def __eq__(self, other):
-        if not isinstance(other, HKey):
-            return NotImplemented
-        return self.name == other.name
-
-    def __ne__(self, other):
-        r = self.__eq__(other)
-        return r if r is NotImplemented else not r
-
-    def __repr__(self):
-        return "HKey(%r, %r)" % (self.name, self.h)
 
 
 class HashError(Exception):
