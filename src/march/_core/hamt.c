@@ -22,6 +22,15 @@
  *                   node in ascending bit order.  datamap & nodemap == 0.
  *                   Entry index of bit b: popcount(datamap & (b - 1));
  *                   child index: 2*popcount(datamap) + popcount(nodemap & (b-1)).
+ *                   tags (u64): 2 bits per bit position; for an entry at
+ *                   index i of a node at level L, bits 2i..2i+1 hold hash
+ *                   bits 5L+5 and 5L+6 of its key (march_hamt_tag), which
+ *                   are the low bits of the index it would have one level
+ *                   down; all other positions are 0.  A lookup reaching an
+ *                   entry rejects a key whose own bits differ (3 misses in
+ *                   4) without reading the stored key object.  Tags follow
+ *                   from the entries, so they add no state to the canonical
+ *                   form; the twin has none.
  * MarchCollisionNode hash (the shared full hash), owner, then key, value
  *                   pairs in insertion order (a replaced value keeps its place,
  *                   a deleted entry closes the gap).
@@ -43,9 +52,10 @@
  * Algorithms
  * ----------
  * find: iterative descent (march_hamt_find_inline in hamt.h, inlined into
- * m[k] and `k in m`: a leaf loop; a miss on an entry whose key is an exact
- * str or short exact int is rejected inline on its hash, the other
- * comparisons and collision nodes are out of line).  Each level prefetches
+ * m[k] and `k in m`: a leaf loop; on reaching an entry: identity, then the
+ * entry's tag (no access to the stored key), then, for an exact str or
+ * short exact int, its hash, inline; the other comparisons and collision
+ * nodes are out of line).  Each level prefetches
  * the slot it would read if the node were full of children (the shape of
  * the levels near the root of a large map), so that in a map that does not
  * fit in the cache the slot's line is on its way while the bitmaps load: the
@@ -60,7 +70,10 @@
  * edited, so an exception from __hash__/__eq__ leaves everything unchanged.
  * without() reports one of: not found, a new node, or "the subtree collapsed
  * to a single entry" (which the parent inlines, rule 2); a parent left with a
- * lone collision child hands that child up (rule 3).
+ * lone collision child hands that child up (rule 3).  The collapsed entry
+ * carries its tag for the parent: the index it had in the node it leaves,
+ * mod 4 (or, leaving a collision node, the hash bits at that level), so no
+ * key is hashed again on the way up.
  *
  * Transients (MapMutation): every mutation has a fresh owner id (a global
  * counter, never 0).  A node whose owner equals the mutation's id was created
@@ -290,6 +303,7 @@ bnode_alloc(Py_ssize_t nslots, uint64_t owner)
     n->owner = owner;
     n->datamap = 0;
     n->nodemap = 0;
+    n->tags = 0;
     n->count = 0;
     return n;
 }
@@ -418,7 +432,17 @@ node_emptied(MarchBitmapNode *node, Py_ssize_t size)
 {
     node->datamap = 0;
     node->nodemap = 0;
+    node->tags = 0;
     node->count = -size;
+}
+
+/* the tags word (see hamt.h) with position `bit` (a one-bit mask) set to
+ * tag t, or cleared (t = 0) when an entry leaves that position */
+static inline uint64_t
+tags_with(uint64_t tags, uint32_t bit, unsigned t)
+{
+    unsigned sh = 2 * (unsigned)__builtin_ctz(bit);
+    return (tags & ~((uint64_t)MARCH_HAMT_TAG_MASK << sh)) | ((uint64_t)t << sh);
 }
 
 /* A clone of `node` owned by `owner` whose slot `idx` holds `obj` (a
@@ -435,6 +459,7 @@ bnode_clone_replace(MarchBitmapNode *node, uint64_t owner, Py_ssize_t idx,
     }
     n->datamap = node->datamap;
     n->nodemap = node->nodemap;
+    n->tags = node->tags;
     n->count = node->count;
     copy_slots(n->slots, node->slots, idx);
     n->slots[idx] = obj;
@@ -618,6 +643,8 @@ make_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
         }
         n->datamap = (1u << i1) | (1u << i2);
         n->nodemap = 0;
+        n->tags = tags_with(tags_with(0, 1u << i1, march_hamt_tag(h1, shift)),
+                            1u << i2, march_hamt_tag(h2, shift));
         n->count = 2;
         if (i1 < i2) {
             n->slots[0] = k1; n->slots[1] = v1;
@@ -639,6 +666,7 @@ make_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
     }
     n->datamap = 1u << i2;
     n->nodemap = 1u << i1;
+    n->tags = tags_with(0, 1u << i2, march_hamt_tag(h2, shift));
     n->count = 1 + node_count(anode);
     n->slots[0] = k2;
     n->slots[1] = v2;
@@ -798,6 +826,7 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
         ci = POPC(node->nodemap & (bit - 1));
         n->datamap = node->datamap ^ bit;
         n->nodemap = node->nodemap | bit;
+        n->tags = tags_with(node->tags, bit, 0);
         n->count = node->count + 1;
         move_slots(n->slots, node->slots, di, steal);
         move_slots(n->slots + di, node->slots + di + 2, ndslots - di - 2,
@@ -874,6 +903,7 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
         steal = can_steal(node, editable, shift);
         n->datamap = node->datamap | bit;
         n->nodemap = node->nodemap;
+        n->tags = tags_with(node->tags, bit, march_hamt_tag(hash, shift));
         n->count = node->count + 1;
         move_slots(n->slots, node->slots, di, steal);
         Py_INCREF(key);
@@ -934,6 +964,8 @@ typedef struct {
     PyObject *node;     /* W_NODE: the new subtree (new reference) */
     PyObject *key;      /* W_ENTRY: the one entry left (new references) */
     PyObject *value;
+    unsigned tag;       /* W_ENTRY: its tag in the parent, which is the
+                         * index it had here, mod 4 (see hamt.h) */
 } WResult;
 
 static int node_without(PyObject *node, unsigned shift, PyObject *key,
@@ -941,8 +973,8 @@ static int node_without(PyObject *node, unsigned shift, PyObject *key,
                         WResult *res, Garbage *g);
 
 static int
-cnode_without(MarchCollisionNode *c, PyObject *key, uint64_t hash,
-              uint64_t owner, WResult *res)
+cnode_without(MarchCollisionNode *c, unsigned shift, PyObject *key,
+              uint64_t hash, uint64_t owner, WResult *res)
 {
     Py_ssize_t i, n = Py_SIZE(c);
     MarchCollisionNode *nc;
@@ -965,6 +997,10 @@ cnode_without(MarchCollisionNode *c, PyObject *key, uint64_t hash,
         Py_ssize_t o = i == 0 ? 2 : 0;
         res->key = c->slots[o];
         res->value = c->slots[o + 1];
+        /* c sits in its parent's slot like a node at level shift / 5: the
+         * entry's tag there is these hash bits (none past the 64) */
+        res->tag = shift < 64
+                   ? (unsigned)((c->hash >> shift) & MARCH_HAMT_TAG_MASK) : 0u;
         Py_INCREF(res->key);
         Py_INCREF(res->value);
         return W_ENTRY;
@@ -1007,6 +1043,8 @@ bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
                 assert(node->nodemap == 0 && ndslots == 4);
                 res->key = node->slots[o];
                 res->value = node->slots[o + 1];
+                res->tag = (unsigned)__builtin_ctz(node->datamap ^ bit)
+                           & MARCH_HAMT_TAG_MASK;
                 Py_INCREF(res->key);
                 Py_INCREF(res->value);
                 return W_ENTRY;
@@ -1025,6 +1063,7 @@ bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
         }
         n->datamap = node->datamap ^ bit;
         n->nodemap = node->nodemap;
+        n->tags = tags_with(node->tags, bit, 0);
         n->count = node->count - 1;
         copy_slots(n->slots, node->slots, di);
         copy_slots(n->slots + di, node->slots + di + 2, size - di - 2);
@@ -1050,6 +1089,7 @@ bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
             if (!is_root && node->count == 2) {
                 /* this node held only that child: collapse further */
                 *res = sub;
+                res->tag = (unsigned)((hash >> shift) & MARCH_HAMT_TAG_MASK);
                 return W_ENTRY;
             }
             /* inline the entry: one child slot out, two entry slots in */
@@ -1062,6 +1102,7 @@ bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
             di = 2 * POPC(node->datamap & (bit - 1));
             n->datamap = node->datamap | bit;
             n->nodemap = node->nodemap ^ bit;
+            n->tags = tags_with(node->tags, bit, sub.tag);
             n->count = node->count - 1;
             copy_slots(n->slots, node->slots, di);
             n->slots[di] = sub.key;         /* steal */
@@ -1125,7 +1166,8 @@ node_without(PyObject *node, unsigned shift, PyObject *key, uint64_t hash,
         return bnode_without((MarchBitmapNode *)node, shift, key, hash, owner,
                              is_root, res, g);
     }
-    return cnode_without((MarchCollisionNode *)node, key, hash, owner, res);
+    return cnode_without((MarchCollisionNode *)node, shift, key, hash, owner,
+                         res);
 }
 
 MarchBitmapNode *
@@ -1419,6 +1461,7 @@ check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         Py_ssize_t ndslots = 2 * POPC(b->datamap);
         uint32_t bit;
+        uint64_t tags = 0;
         Py_ssize_t di = 0, ci = ndslots;
         if (levels > MARCH_HAMT_MAX_LEVELS || shift > 60) {
             return check_fail("trie deeper than 13 levels", node);
@@ -1441,6 +1484,7 @@ check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
                 if (check_key_path(k, sub_prefix, shift + 5, &h) < 0) {
                     return -1;
                 }
+                tags = tags_with(tags, bit, march_hamt_tag(h, shift));
                 if (cyclic(k) || cyclic(v)) {
                     needs_track = 1;
                 }
@@ -1466,6 +1510,10 @@ check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
         }
         if (total != b->count) {
             return check_fail("count does not match the entries", node);
+        }
+        if (tags != b->tags) {
+            return check_fail("lookup tags do not match the entries' hashes "
+                              "(or are set where there is no entry)", node);
         }
         if (!is_root) {
             if (total < 2) {

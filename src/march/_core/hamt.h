@@ -21,17 +21,36 @@
 /* A bitmap-compressed trie node (CHAMP layout).  It is allocated as a
  * variable-size object of 2 * popcount(datamap) + popcount(nodemap) slots,
  * but the ob_size field is reused for `count` (the slot count follows from
- * the bitmaps): the header is then 56 bytes with the GC header, 8 less.
+ * the bitmaps): the header is then 64 bytes with the GC header, 8 less.
  *   slots    key0, value0, key1, value1, ..., child0, child1, ...
- *            (entries, then children, each in ascending bit order) */
+ *            (entries, then children, each in ascending bit order)
+ *   tags     2 bits per bit position b (bits 2b, 2b + 1): for an inline
+ *            entry at b, the 2 hash bits that follow this level's 5
+ *            (march_hamt_tag); 0 at every position that is not an entry.
+ *            A lookup that lands on an entry whose tag differs from its own
+ *            hash's is a miss, decided without touching the stored key
+ *            (a cache miss in a big map).  C only: the twin has no tags. */
 typedef struct {
     PyObject_HEAD
     Py_ssize_t count;       /* entries in this whole subtree (ob_size's place) */
     uint32_t datamap;       /* slots holding an inline key/value entry */
     uint32_t nodemap;       /* slots holding a child node */
+    uint64_t tags;          /* lookup filter, 2 bits per entry position */
     uint64_t owner;         /* mutation that may edit it in place; 0: none */
     PyObject *slots[1];
 } MarchBitmapNode;
+
+/* The tag of an entry with hash h stored in a node at level shift / 5:
+ * hash bits shift + 5 and shift + 6 (the low bits of its index one level
+ * further down, so that an entry moving up a level on delete gets its tag
+ * from its old position; 0 past the 64 bits, at the last level). */
+#define MARCH_HAMT_TAG_MASK 3u
+static inline unsigned
+march_hamt_tag(uint64_t h, unsigned shift)
+{
+    unsigned s = shift + MARCH_HAMT_BITS;
+    return s < 64 ? (unsigned)((h >> s) & MARCH_HAMT_TAG_MASK) : 0u;
+}
 
 /* Entries whose full 64-bit hashes are equal.
  *   ob_size  2 * number of entries (>= 4 in a canonical tree)
@@ -245,6 +264,12 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
             if (stored == key) {
                 *value = p[1];
                 return 1;
+            }
+            /* the entry's tag (read with the bitmaps) against the next hash
+             * bits: most misses end here, the stored key never touched */
+            if (((node->tags >> (2 * (h & MARCH_HAMT_MASK)))
+                    ^ (h >> MARCH_HAMT_BITS)) & MARCH_HAMT_TAG_MASK) {
+                return 0;
             }
             /* a miss on an exact str or short exact int: reject on its
              * hash here (cached / computed inline), without a call.  (The
