@@ -193,3 +193,36 @@ def test_set_membership_and_algebra(M):
     left = set(keys[1::2])
     for k in keys:
         assert (_copy(k) in s) == (k in left)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutation_random_edits_lookup_copies(M, seed):
+    """Random sets, replacements and deletes inside one mutation (nodes it
+    owns are edited in place, grown and shrunk, their slots moved over),
+    looked up through equal copies after every step, checked at finish."""
+    rng = random.Random(100 + seed)
+    pool = [k for lv in range(13) for k in _prefix_family(rng, lv, 3)]
+    h = _signed(rng.getrandbits(64))
+    pool += [HKey("c%d" % i, h) for i in range(3)]
+    pool += ["u%x" % rng.getrandbits(40) for _ in range(30)]
+    base = M.Map((k, -1) for k in pool[::4])
+    model = {k: -1 for k in pool[::4]}
+    mm = base.mutate()
+    for step in range(400):
+        k = rng.choice(pool)
+        c = _copy(k) or k
+        if k in model and rng.random() < 0.4:
+            del mm[c]
+            del model[k]
+        else:
+            v = step
+            mm[c] = v
+            model[k] = v
+        probe = rng.choice(pool)
+        pc = _copy(probe) or probe
+        assert (pc in mm) == (probe in model)
+        if probe in model:
+            assert mm[pc] == model[probe]
+    m = mm.finish()
+    _assert_lookups(m, model, [HKey("absent", k.h) for k in pool if isinstance(k, HKey)])
+    _assert_lookups(base, {k: -1 for k in pool[::4]})

@@ -29,6 +29,11 @@ Nodes (CHAMP layout)
                  nodes in ascending bit order.  For bit ``b`` the entry sits at
                  ``2 * popcount(datamap & (b - 1))`` and the child at
                  ``2 * popcount(datamap) + popcount(nodemap & (b - 1))``.
+    The C node also has ``tags``, a lookup filter with no counterpart here:
+    2 hash bits per inline entry (those after the node's 5), so that most
+    misses ending on an entry are decided without reading the stored key
+    object, a cache miss in a big C map.  They follow from the entries and
+    add nothing to the shape (docs/design.md, 1.2).
 ``CollisionNode``
     ``hash`` (the full 64-bit hash shared by all its keys), ``count`` (the
     number of entries, >= 2), ``owner``, and ``array``: ``key, value`` pairs.
