@@ -21,7 +21,8 @@
 /* A bitmap-compressed trie node (CHAMP layout).  It is allocated as a
  * variable-size object of 2 * popcount(datamap) + popcount(nodemap) slots,
  * but the ob_size field is reused for `count` (the slot count follows from
- * the bitmaps): the header is then 64 bytes with the GC header, 8 less.
+ * the bitmaps), which saves a word: the header is 64 bytes with the GC
+ * header (16 + object header 16 + count, bitmaps, tags, owner 8 each).
  *   slots    key0, value0, key1, value1, ..., child0, child1, ...
  *            (entries, then children, each in ascending bit order)
  *   tags     2 bits per bit position b (bits 2b, 2b + 1): for an inline
