@@ -964,8 +964,9 @@ typedef struct {
     PyObject *node;     /* W_NODE: the new subtree (new reference) */
     PyObject *key;      /* W_ENTRY: the one entry left (new references) */
     PyObject *value;
-    unsigned tag;       /* W_ENTRY: its tag in the parent, which is the
-                         * index it had here, mod 4 (see hamt.h) */
+    unsigned tag;       /* W_ENTRY: its tag in the parent (one level up:
+                         * march_hamt_tag at shift - 5), which is the index
+                         * it had here, mod 4 */
 } WResult;
 
 static int node_without(PyObject *node, unsigned shift, PyObject *key,
@@ -997,10 +998,8 @@ cnode_without(MarchCollisionNode *c, unsigned shift, PyObject *key,
         Py_ssize_t o = i == 0 ? 2 : 0;
         res->key = c->slots[o];
         res->value = c->slots[o + 1];
-        /* c sits in its parent's slot like a node at level shift / 5: the
-         * entry's tag there is these hash bits (none past the 64) */
-        res->tag = shift < 64
-                   ? (unsigned)((c->hash >> shift) & MARCH_HAMT_TAG_MASK) : 0u;
+        assert(shift >= MARCH_HAMT_BITS);   /* never the root */
+        res->tag = march_hamt_tag(c->hash, shift - MARCH_HAMT_BITS);
         Py_INCREF(res->key);
         Py_INCREF(res->value);
         return W_ENTRY;
@@ -1088,8 +1087,9 @@ bnode_without(MarchBitmapNode *node, unsigned shift, PyObject *key,
             Py_ssize_t di;
             if (!is_root && node->count == 2) {
                 /* this node held only that child: collapse further */
-                *res = sub;
-                res->tag = (unsigned)((hash >> shift) & MARCH_HAMT_TAG_MASK);
+                *res = sub;     /* the entry left shares this slot's path */
+                assert(shift >= MARCH_HAMT_BITS);
+                res->tag = march_hamt_tag(hash, shift - MARCH_HAMT_BITS);
                 return W_ENTRY;
             }
             /* inline the entry: one child slot out, two entry slots in */
