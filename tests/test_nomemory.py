@@ -428,6 +428,22 @@ def _without(d, *keys):
     return d
 
 
+def _value_op(name, x, grown, as_model, model):
+    """The hash / repr / pickle cases, alike for every structure, or None.
+    grown() makes a fresh equal-shaped object at each try: its hash is not
+    cached yet, and repr never runs twice on one object (see _fresh_repr)."""
+    if name == "hash":
+        return [x], lambda: hash(grown()), (), hash(grown())
+    if name == "repr":
+        return [x], lambda: repr(grown()), (), repr(grown())
+    if name == "pickle_dumps":
+        return ([x], pickle.dumps, (x,),
+                lambda res: _eq(as_model(pickle.loads(res)), model))
+    if name == "pickle_loads":
+        return [x], pickle.loads, (pickle.dumps(x),), model
+    return None
+
+
 def _map_op(env, name):
     """(inputs, func, args, expect) of a persistent map operation."""
     m, d, om, od = env["m"], env["d"], env["om"], env["od"]
@@ -523,15 +539,6 @@ def _map_op(env, name):
     if name == "eq_different":
         m3 = m.set("k500", "other")
         return [m, m3], m.__eq__, (m3,), False
-    if name == "hash":
-        # a fresh (uncached) hash each try: equal maps hash alike
-        m3 = m.set(NEW_STR, 0)
-        want = hash(m3)
-        return ([m], lambda: hash(m.set(NEW_STR, 0)), (), want)
-    if name == "repr":
-        # a fresh map each try: see _fresh_repr
-        want = repr(m.set(NEW_STR, 0))
-        return [m], lambda: repr(m.set(NEW_STR, 0)), (), want
     if name == "iter":
         want = list(m)
         assert set(want) == set(d)
@@ -547,13 +554,11 @@ def _map_op(env, name):
         want = list(m.items())
         assert dict(want) == d
         return [m], lambda: list(m.items()), (), want
-    if name == "pickle_dumps":
-        return ([m], pickle.dumps, (m,),
-                lambda res: _eq(dict(pickle.loads(res).items()), d))
-    if name == "pickle_loads":
-        data = pickle.dumps(m)
-        return [m], pickle.loads, (data,), d
-    raise KeyError(name)
+    case = _value_op(name, m, lambda: m.set(NEW_STR, 0),
+                     lambda r: dict(r.items()), d)
+    if case is None:
+        raise KeyError(name)
+    return case
 
 
 # _fresh_repr: repr() runs on a fresh object at each try, never twice on the
@@ -795,21 +800,13 @@ def _set_op(env, name):
     if name == "eq_frozenset":
         fs = frozenset(se)
         return [s], s.__eq__, (fs,), True
-    if name == "hash":
-        want = hash(s.add(NEW_STR))
-        return [s], lambda: hash(s.add(NEW_STR)), (), want
-    if name == "repr":
-        # a fresh set each try: see _fresh_repr
-        want = repr(s.add(NEW_STR))
-        return [s], lambda: repr(s.add(NEW_STR)), (), want
     if name == "iter":
         want = list(s)
         return [s], lambda: list(s), (), want
-    if name == "pickle_dumps":
-        return [s], pickle.dumps, (s,), lambda res: _eq(set(pickle.loads(res)), se)
-    if name == "pickle_loads":
-        return [s], pickle.loads, (pickle.dumps(s),), se
-    raise KeyError(name)
+    case = _value_op(name, s, lambda: s.add(NEW_STR), set, se)
+    if case is None:
+        raise KeyError(name)
+    return case
 
 
 SET_OPS = [
@@ -1036,20 +1033,12 @@ def _vec_op(env, name, key):
     if name == "eq":
         w = mod.vector(L)
         return [v, w], v.__eq__, (w,), True
-    if name == "hash":
-        if key.startswith("gc"):
-            pytest.skip("unhashable elements")
-        want = hash(v.append(0))
-        return [v], lambda: hash(v.append(0)), (), want
-    if name == "repr":
-        # a fresh vector each try: see _fresh_repr
-        want = repr(v.append(0))
-        return [v], lambda: repr(v.append(0)), (), want
-    if name == "pickle_dumps":
-        return [v], pickle.dumps, (v,), lambda res: _eq(list(pickle.loads(res)), L)
-    if name == "pickle_loads":
-        return [v], pickle.loads, (pickle.dumps(v),), L
-    raise KeyError(name)
+    if name == "hash" and key.startswith("gc"):
+        pytest.skip("unhashable elements")
+    case = _value_op(name, v, lambda: v.append(0), list, L)
+    if case is None:
+        raise KeyError(name)
+    return case
 
 
 VEC_OPS = [
