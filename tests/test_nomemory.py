@@ -587,14 +587,23 @@ MAP_OPS = [
     "iter", "keys", "values", "items", "pickle_dumps", "pickle_loads",
 ]
 
+
+def _xfail(request, table, *keys):
+    """A strict xfail when the first of keys that table (known bugs:
+    key -> reason) holds is there; more specific keys come first."""
+    for k in keys:
+        if k in table:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=table[k]))
+            return
+
+
 # known bugs: op name -> reason (strict xfail)
 MAP_XFAIL = {}
 
 
 @pytest.mark.parametrize("op", MAP_OPS)
 def test_map_nomemory(menv, op, request):
-    if op in MAP_XFAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=MAP_XFAIL[op]))
+    _xfail(request, MAP_XFAIL, op)
     inputs, func, args, expect = _map_op(menv, op)
     sw, last = persistent_sweep("Map." + op, inputs, func, args, expect, menv["drain"])
     assert sw.failures > 0 or last == 0
@@ -655,8 +664,7 @@ MM_XFAIL = {}
 @pytest.mark.parametrize("gc_map", [False, True], ids=["atomic", "gc"])
 @pytest.mark.parametrize("op", MM_OPS)
 def test_map_mutation_nomemory(menv, op, gc_map, pre, request):
-    if op in MM_XFAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=MM_XFAIL[op]))
+    _xfail(request, MM_XFAIL, op)
     base = menv["gm"] if gc_map else menv["m"]
     base_model = dict(base.items())
     pre_kv = (("pre-a", 1), (11 * 7, "pre"), (HKey("pre", 1 << 40), 2))
@@ -823,8 +831,7 @@ SET_XFAIL = {}
 
 @pytest.mark.parametrize("op", SET_OPS)
 def test_set_nomemory(senv, op, request):
-    if op in SET_XFAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SET_XFAIL[op]))
+    _xfail(request, SET_XFAIL, op)
     inputs, func, args, expect = _set_op(senv, op)
     persistent_sweep("Set." + op, inputs, func, args, expect, senv["drain"])
 
@@ -837,8 +844,7 @@ SET_EVOLVER_XFAIL = {}
 @pytest.mark.parametrize("pre", ["fresh", "edited"])
 @pytest.mark.parametrize("op", SET_EVOLVER_OPS)
 def test_set_evolver_nomemory(senv, op, pre, request):
-    if op in SET_EVOLVER_XFAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SET_EVOLVER_XFAIL[op]))
+    _xfail(request, SET_EVOLVER_XFAIL, op)
     s = senv["s"]
     base_snap = _snap(s)
     pre_add = ["pre-a", 5 * 7 + 1, HKey("pre", 1 << 40)]
@@ -1071,13 +1077,6 @@ VEC_KEYS = {
 VEC_CASES = [(op, key) for op in VEC_OPS for key in VEC_KEYS.get(op, DEFAULT_KEYS)]
 # known bugs: (op, input) or op -> reason (strict xfail); module in the reason
 VEC_XFAIL = {}
-
-
-def _xfail(request, table, *keys):
-    for k in keys:
-        if k in table:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=table[k]))
-            return
 
 
 @pytest.mark.parametrize("op,key", VEC_CASES, ids=["%s-%s" % c for c in VEC_CASES])
