@@ -226,3 +226,158 @@ def test_mutation_random_edits_lookup_copies(M, seed):
     m = mm.finish()
     _assert_lookups(m, model, [HKey("absent", k.h) for k in pool if isinstance(k, HKey)])
     _assert_lookups(base, {k: -1 for k in pool[::4]})
+
+
+# Maps of 256 to 262,143 entries take a different first part of the lookup
+# in the C core (hamt.h, MARCH_HAMT_SPLIT_MIN/MAX): the top levels as usual
+# (down to level 1 below 8,192 entries, to level 2 from there), then one
+# level by masks instead of branches (which may step into a collision node),
+# then a branch-free decision where it lands.  The tests below build maps at
+# and around those sizes with every kind of slot on that path.
+SPLIT_SIZES = (255, 256, 257, 700, 8191, 8192, 20000)
+
+
+class RaisingEq(HKey):
+    """An HKey whose == raises once `armed` is set on the class."""
+
+    armed = False
+
+    def __eq__(self, other):
+        if RaisingEq.armed:
+            raise ZeroDivisionError("eq")
+        return HKey.__eq__(self, other)
+
+    __hash__ = HKey.__hash__
+
+
+def _band_keys(rng, n):
+    """n keys for a map in (or next to) the band: random ints and strs, hash
+    families sharing 1 to 4 levels of index bits (chains below level 1),
+    full collisions whose collision nodes sit at levels 1 and 2, and one
+    collision group alone in root slot 31 (no other key has index 31 at the
+    root, so its collision node is the root's child)."""
+    keys = []
+    for levels in (1, 2, 3, 4):
+        keys += _prefix_family(rng, levels, 3)
+    for _ in range(12):
+        h = _signed(rng.getrandbits(64))
+        keys += [HKey("c%x.%d" % (h & 0xFFFF, i), h) for i in range(rng.randint(2, 3))]
+    lone = _signed((rng.getrandbits(64) & ~31) | 31)
+    keys += [HKey("lone%d" % i, lone) for i in range(2)]
+    while len(keys) < n:
+        r = rng.random()
+        if r < 0.4:
+            keys.append(rng.getrandbits(62))
+        elif r < 0.8:
+            keys.append("b%x" % rng.getrandbits(48))
+        else:
+            keys.append(HKey("r%d" % len(keys), _signed(rng.getrandbits(64))))
+    keys = keys[:n]
+
+    def root_index(k):
+        return hash(k) & 31
+
+    # keep root slot 31 for the lone group (ints and strs there are replaced)
+    out = []
+    for k in keys:
+        if root_index(k) == 31 and not (isinstance(k, HKey) and k.name.startswith("lone")):
+            k = HKey("moved%d" % len(out), _signed((rng.getrandbits(64) & ~31) | 7))
+        out.append(k)
+    return out
+
+
+def _band_absent(rng, keys):
+    """Keys that are not in the map: same hash as a stored key (a collision
+    node's or an entry's: the tag passes, == decides), same low 7 bits as a
+    stored key (tag passes at level 0 or 1), and random ones."""
+    absent = [HKey("absent", k.h) for k in keys if isinstance(k, HKey)][:60]
+    for k in rng.sample(keys, 40):
+        h = (hash(k) & 127) | (rng.getrandbits(64) & ~127)
+        absent.append(HKey("near", _signed(h)))
+    absent += [rng.getrandbits(62) | (1 << 63) for _ in range(40)]
+    absent += ["z%x" % rng.getrandbits(48) for _ in range(40)]
+    return absent
+
+
+@pytest.mark.parametrize("n", SPLIT_SIZES)
+def test_split_band_lookups(M, n):
+    rng = random.Random(n)
+    keys = _band_keys(rng, n)
+    model = {k: i for i, k in enumerate(keys)}
+    m = M.Map(model.items())
+    assert len(m) == len(model)
+    absent = _band_absent(rng, keys)
+    _assert_lookups(m, model, absent)
+    for k in keys:                      # the stored objects themselves
+        assert m[k] is model[k]
+
+
+@pytest.mark.parametrize("n", (262143, 262144))
+def test_split_band_upper_edge(M, n):
+    """The last size with a masked level and the first without: a sample of
+    hits through copies, misses, and the stored objects."""
+    rng = random.Random(n)
+    keys = _band_keys(rng, n)
+    m = M.Map((k, i) for i, k in enumerate(keys))
+    assert len(m) == n
+    assert m._check() is None
+    special = [i for i, k in enumerate(keys)
+               if isinstance(k, HKey) and not k.name.startswith("r")]
+    for i in rng.sample(range(n), 3000) + special:
+        k = keys[i]
+        assert m[_copy(k) or k] == i
+        assert m[k] == i
+    for k in _band_absent(rng, keys):
+        assert k not in m
+
+
+def test_split_band_edges_by_deletes(M):
+    """Grow to 8,300 entries, then delete down to 200 in random order;
+    look everything up (through copies) at each size next to a band edge
+    (256 and 8,192) and at a few inside, persistently and inside a
+    mutation."""
+    rng = random.Random(5)
+    keys = _band_keys(rng, 8300)
+    model = {k: i for i, k in enumerate(keys)}
+    m = M.Map(model.items())
+    absent = _band_absent(rng, keys)
+    order = list(keys)
+    rng.shuffle(order)
+    probes = {8193, 8192, 8191, 3000, 1000, 400, 257, 256, 255}
+    mm = m.mutate()
+    for k in order[: 8300 - 200]:
+        m = m.delete(_copy(k) or k)
+        del mm[_copy(k) or k]
+        del model[k]
+        if len(model) in probes:
+            _assert_lookups(m, model, absent)
+            for p in rng.sample(keys, 50):
+                pc = _copy(p) or p
+                assert (pc in mm) == (p in model)
+    assert mm.finish() == m
+
+
+def test_split_band_eq_error_propagates(M):
+    """An __eq__ that raises, reached through the masked levels (a stored
+    key and a lookup key with equal hashes but different objects), raises
+    from m[k], get, `in`; the map is unchanged."""
+    rng = random.Random(9)
+    keys = _band_keys(rng, 700)
+    targets = [RaisingEq("x%d" % i, _signed(rng.getrandbits(64))) for i in range(20)]
+    model = {k: i for i, k in enumerate(keys)}
+    model.update((t, -1) for t in targets)
+    m = M.Map(model.items())
+    try:
+        RaisingEq.armed = True
+        for t in targets:
+            probe = RaisingEq(t.name, t.h)
+            with pytest.raises(ZeroDivisionError):
+                m[probe]
+            with pytest.raises(ZeroDivisionError):
+                m.get(probe)
+            with pytest.raises(ZeroDivisionError):
+                probe in m
+            assert m[t] == -1           # identity: == not called
+    finally:
+        RaisingEq.armed = False
+    _assert_lookups(m, model)

@@ -33,7 +33,10 @@
  *                   form; the twin has none.
  * MarchCollisionNode hash (the shared full hash), owner, then key, value
  *                   pairs in insertion order (a replaced value keeps its place,
- *                   a deleted entry closes the gap).
+ *                   a deleted entry closes the gap).  Two zero words sit where
+ *                   a bitmap node has its bitmaps, and the slots at the same
+ *                   offset, so that the branch-free first levels of find
+ *                   can step into one and stay there (hamt.h).
  *
  * Canonical form (equal maps have identical shapes, so == can skip shared
  * subtrees by identity and compare the rest position by position):
@@ -59,7 +62,16 @@
  * the slot it would read if the node were full of children (the shape of
  * the levels near the root of a large map), so that in a map that does not
  * fit in the cache the slot's line is on its way while the bitmaps load: the
- * header and the slot are otherwise two dependent cache misses per level.  Keys compare like dict: identity, then equal full
+ * header and the slot are otherwise two dependent cache misses per level.
+ * A node that is full of children (nodemap all ones) is taken by a
+ * predicted branch straight to slot i, so the load of the child does not
+ * wait for the bitmaps; a node that is not also prefetches the line after
+ * its header, where a small node keeps its slots.  Maps of 256 to 262,143
+ * entries, whose entries split at random between two levels, take the
+ * level above the split by masks instead of branches and decide a miss or
+ * an identity hit where they land without a branch on the slot's kind
+ * (hamt.h; a collision node reads as a bitmap node with empty bitmaps for
+ * this).  Keys compare like dict: identity, then equal full
  * hashes (a stored key's hash is recomputed: an exact str's cached hash is
  * read directly, a short exact int's is computed inline by the documented
  * numeric-hash formula, anything else through PyObject_Hash), then ==.
@@ -316,6 +328,8 @@ cnode_alloc(Py_ssize_t nslots, uint64_t hash, uint64_t owner)
     if (n == NULL) {
         return NULL;
     }
+    n->nobits[0] = 0;
+    n->nobits[1] = 0;
     n->hash = hash;
     n->owner = owner;
     return n;
@@ -565,6 +579,16 @@ march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
                       PyObject **value)
 {
     int r = find_match(p[0], key, hash);
+    if (r > 0) {
+        *value = p[1];
+    }
+    return r;
+}
+
+int
+march_hamt_find_equal(PyObject **p, PyObject *key, PyObject **value)
+{
+    int r = PyObject_RichCompareBool(p[0], key, Py_EQ);
     if (r > 0) {
         *value = p[1];
     }
@@ -1423,6 +1447,9 @@ check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
         if (n < 4 || n % 2) {
             return check_fail("a collision node with fewer than 2 entries",
                               node);
+        }
+        if (c->nobits[0] || c->nobits[1]) {
+            return check_fail("a collision node with bitmap bits", node);
         }
         for (i = 0; i < n; i += 2) {
             uint64_t h;

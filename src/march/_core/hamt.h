@@ -55,13 +55,28 @@ march_hamt_tag(uint64_t h, unsigned shift)
 
 /* Entries whose full 64-bit hashes are equal.
  *   ob_size  2 * number of entries (>= 4 in a canonical tree)
- *   slots    key0, value0, key1, value1, ... (insertion order) */
+ *   nobits   always 0, where a bitmap node has its datamap and nodemap:
+ *            the first levels of a lookup (march_hamt_find_inline) may step
+ *            into a collision node as if it were a bitmap node, read empty
+ *            bitmaps there and stay, before they look at its type
+ *   slots    key0, value0, key1, value1, ... (insertion order), at the
+ *            offset of a bitmap node's slots */
 typedef struct {
     PyObject_VAR_HEAD
+    uint32_t nobits[2];
     uint64_t hash;
     uint64_t owner;
     PyObject *slots[1];
 } MarchCollisionNode;
+
+#define MARCH_SAME_OFFSET(a, b) \
+    (offsetof(MarchBitmapNode, a) == offsetof(MarchCollisionNode, b))
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(MARCH_SAME_OFFSET(datamap, nobits[0])
+               && MARCH_SAME_OFFSET(nodemap, nobits[1])
+               && MARCH_SAME_OFFSET(slots, slots),
+               "a collision node reads as a bitmap node with no bits");
+#endif
 
 extern PyTypeObject MarchBitmapNode_Type;
 extern PyTypeObject MarchCollisionNode_Type;
@@ -224,6 +239,9 @@ int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
 #endif
 MARCH_HIDDEN int march_hamt_find_entry(PyObject **p, PyObject *key,
                                        uint64_t hash, PyObject **value);
+/* the same, for a stored key whose hash is known to equal key's: == only */
+MARCH_HIDDEN int march_hamt_find_equal(PyObject **p, PyObject *key,
+                                       PyObject **value);
 MARCH_HIDDEN int march_hamt_find_collision(PyObject *node, PyObject *key,
                                            uint64_t hash, PyObject **value);
 
@@ -231,13 +249,24 @@ MARCH_HIDDEN int march_hamt_find_collision(PyObject *node, PyObject *key,
  * descent is a leaf loop; comparisons other than identity (and the hash
  * rejection of an exact str or short exact int) are out of line (tail
  * calls, hidden symbols: no PLT), so the common paths need no stack frame.
- * Each level prefetches the slot a full node of children would read (see
- * hamt.c, "find"). */
+ * Each level prefetches the slot a full node of children would read, and
+ * takes a node full of children without its bitmaps; maps of 256 to
+ * 262,143 entries take one level by masks (below; see hamt.c, "find"). */
 #if defined(__GNUC__) || defined(__clang__)
 #define MARCH_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define MARCH_ALWAYS_INLINE inline
 #endif
+/* The sizes of map whose lookups take a masked level (see below), and that
+ * level: 1 for 256..8,191 entries, 2 for 8,192..262,143 (the level above
+ * the two that hold most entries, n / 32**(m + 1) between 1/4 and 8). */
+#define MARCH_HAMT_SPLIT_MIN 256
+#define MARCH_HAMT_SPLIT_MAX 262144
+static inline int
+march_hamt_split_level(Py_ssize_t count)
+{
+    return count < 8192 ? 1 : 2;
+}
 #if defined(__GNUC__) || defined(__clang__)
 #define MARCH_PREFETCH(p) __builtin_prefetch((p))
 #else
@@ -249,6 +278,82 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
 {
     MarchBitmapNode *node = root;
     uint64_t h = hash;
+    /* In a map of n random keys the canonical form puts an entry as high as
+     * it is alone in its slot, so the entries split between two levels, at
+     * random: at 1,000 keys 38% at level 1 and 58% at level 2; at 6,000,
+     * 83% at level 2 and 17% at level 3.  The loop below branches on what
+     * each slot holds ("entry, child or empty?"), and at the level of the
+     * split that branch goes either way: about every other lookup is
+     * mispredicted.  A map of MARCH_HAMT_SPLIT_MIN to MARCH_HAMT_SPLIT_MAX
+     * - 1 entries therefore descends to the level m above its split by
+     * predicted branches (these levels are full of children), takes level
+     * m by masks instead of a branch (to the child if the slot holds one,
+     * else it stays), and decides the two common outcomes where it lands
+     * without branching on the slot's kind: a miss (an empty slot, or an
+     * entry whose tag rejects the key) and a hit on the key object itself;
+     * anything else goes on in the loop.  Bigger maps are bound by cache
+     * misses, and there the masked level, which cannot run ahead of its
+     * loads as a predicted branch does, costs more than it saves
+     * (docs/design.md, 3.1).  A collision node reads as a bitmap node with
+     * empty bitmaps (hamt.h), so the masked level may enter one and stay. */
+    if ((size_t)(root->count - MARCH_HAMT_SPLIT_MIN)
+            < (size_t)(MARCH_HAMT_SPLIT_MAX - MARCH_HAMT_SPLIT_MIN)) {
+        int lv, m = march_hamt_split_level(root->count);
+        unsigned i;
+        uint32_t is_child, is_entry, rejected;
+        uintptr_t stay;
+        PyObject *child, **p;
+        for (lv = 0; lv < m; lv++) {
+            i = (unsigned)(h & MARCH_HAMT_MASK);
+            if (node->nodemap == 0xFFFFFFFFu) {   /* as in the loop below */
+                child = node->slots[i];
+            }
+            else if ((node->nodemap >> i) & 1u) {
+                child = node->slots[2 * march_popcount32(node->datamap)
+                                    + march_popcount32(node->nodemap
+                                                       & ((1u << i) - 1))];
+            }
+            else {
+                goto loop;
+            }
+            if (!MarchBitmapNode_Check(child)) {
+                goto loop;
+            }
+            node = (MarchBitmapNode *)child;
+            h >>= MARCH_HAMT_BITS;
+        }
+        /* level m, masked: a non-root node has a slot 0, read and
+         * discarded when slot i holds no child */
+        i = (unsigned)(h & MARCH_HAMT_MASK);
+        MARCH_PREFETCH(node->slots + i);
+        is_child = (node->nodemap >> i) & 1u;
+        stay = (uintptr_t)is_child - 1;               /* all ones: stay */
+        child = node->slots[(2 * march_popcount32(node->datamap)
+                             + march_popcount32(node->nodemap & ((1u << i) - 1)))
+                            & (0u - is_child)];
+        node = (MarchBitmapNode *)(((uintptr_t)node & stay)
+                                   | ((uintptr_t)child & ~stay));
+        h >>= MARCH_HAMT_BITS & (unsigned)~stay;
+        if (!MarchBitmapNode_Check(node)) {
+            return march_hamt_find_collision((PyObject *)node, key, hash,
+                                             value);
+        }
+        /* where it landed: miss, hit by identity, or on to the loop */
+        i = (unsigned)(h & MARCH_HAMT_MASK);
+        is_entry = (node->datamap >> i) & 1u;
+        rejected = (((node->tags >> (2 * i)) ^ (h >> MARCH_HAMT_BITS))
+                    & MARCH_HAMT_TAG_MASK) != 0;
+        if ((~node->nodemap >> i) & (~is_entry | rejected) & 1u) {
+            return 0;
+        }
+        p = node->slots + (2 * march_popcount32(node->datamap & ((1u << i) - 1))
+                           & (0u - is_entry));
+        if (is_entry & (uint32_t)(p[0] == key)) {
+            *value = p[1];
+            return 1;
+        }
+    }
+loop:
     for (;;) {
         uint32_t bit = 1u << (h & MARCH_HAMT_MASK);
         uint32_t below = bit - 1;
@@ -257,6 +362,17 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
          * the levels near the root of a large map are): fetch its cache
          * line while the bitmaps are still on their way */
         MARCH_PREFETCH(node->slots + (h & MARCH_HAMT_MASK));
+        if (node->nodemap == 0xFFFFFFFFu) {
+            /* full of children (the levels near the root of a big map):
+             * the child is slot i, an address that needs no bitmap, so a
+             * predicted branch lets its load start before the bitmaps
+             * arrive */
+            child = node->slots[h & MARCH_HAMT_MASK];
+            goto descend;
+        }
+        /* a node with few slots (the bottom levels of a big map) keeps them
+         * on the line after its header: fetch it with the header */
+        MARCH_PREFETCH(node->slots + 2);
         if (node->datamap & bit) {
             PyObject **p = node->slots
                            + 2 * march_popcount32(node->datamap & below);
@@ -277,16 +393,20 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
              * test of march_hamt_quick_hash, written out: the compiler lays
              * this loop out better so, 5% on a str miss in a small map.) */
             if (PyUnicode_CheckExact(stored)) {
-                if ((sh = ((PyASCIIObject *)stored)->hash) != -1
-                        && march_hamt_mix((uint64_t)sh) != hash) {
-                    return 0;
+                if ((sh = ((PyASCIIObject *)stored)->hash) != -1) {
+                    if (march_hamt_mix((uint64_t)sh) != hash) {
+                        return 0;
+                    }
+                    return march_hamt_find_equal(p, key, value);
                 }
             }
 #ifdef MARCH_INLINE_INT_HASH
             else if (PyLong_CheckExact(stored)) {
-                if (march_int_hash(stored, &sh)
-                        && march_hamt_mix((uint64_t)sh) != hash) {
-                    return 0;
+                if (march_int_hash(stored, &sh)) {
+                    if (march_hamt_mix((uint64_t)sh) != hash) {
+                        return 0;
+                    }
+                    return march_hamt_find_equal(p, key, value);
                 }
             }
 #endif
@@ -297,6 +417,7 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         }
         child = node->slots[2 * march_popcount32(node->datamap)
                             + march_popcount32(node->nodemap & below)];
+    descend:
         if (!MarchBitmapNode_Check(child)) {
             return march_hamt_find_collision(child, key, hash, value);
         }
