@@ -33,10 +33,7 @@
  *                   form; the twin has none.
  * MarchCollisionNode hash (the shared full hash), owner, then key, value
  *                   pairs in insertion order (a replaced value keeps its place,
- *                   a deleted entry closes the gap).  Two zero words sit where
- *                   a bitmap node has its bitmaps, and the slots at the same
- *                   offset, so that the branch-free first levels of find
- *                   can step into one and stay there (hamt.h).
+ *                   a deleted entry closes the gap).
  *
  * Canonical form (equal maps have identical shapes, so == can skip shared
  * subtrees by identity and compare the rest position by position):
@@ -70,8 +67,7 @@
  * entries, whose entries split at random between two levels, take the
  * level above the split by masks instead of branches and decide a miss or
  * an identity hit where they land without a branch on the slot's kind
- * (hamt.h; a collision node reads as a bitmap node with empty bitmaps for
- * this).  Keys compare like dict: identity, then equal full
+ * (hamt.h).  Keys compare like dict: identity, then equal full
  * hashes (a stored key's hash is recomputed: an exact str's cached hash is
  * read directly, a short exact int's is computed inline by the documented
  * numeric-hash formula, anything else through PyObject_Hash), then ==.
@@ -328,8 +324,6 @@ cnode_alloc(Py_ssize_t nslots, uint64_t hash, uint64_t owner)
     if (n == NULL) {
         return NULL;
     }
-    n->nobits[0] = 0;
-    n->nobits[1] = 0;
     n->hash = hash;
     n->owner = owner;
     return n;
@@ -1447,9 +1441,6 @@ check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
         if (n < 4 || n % 2) {
             return check_fail("a collision node with fewer than 2 entries",
                               node);
-        }
-        if (c->nobits[0] || c->nobits[1]) {
-            return check_fail("a collision node with bitmap bits", node);
         }
         for (i = 0; i < n; i += 2) {
             uint64_t h;

@@ -55,28 +55,13 @@ march_hamt_tag(uint64_t h, unsigned shift)
 
 /* Entries whose full 64-bit hashes are equal.
  *   ob_size  2 * number of entries (>= 4 in a canonical tree)
- *   nobits   always 0, where a bitmap node has its datamap and nodemap:
- *            the first levels of a lookup (march_hamt_find_inline) may step
- *            into a collision node as if it were a bitmap node, read empty
- *            bitmaps there and stay, before they look at its type
- *   slots    key0, value0, key1, value1, ... (insertion order), at the
- *            offset of a bitmap node's slots */
+ *   slots    key0, value0, key1, value1, ... (insertion order) */
 typedef struct {
     PyObject_VAR_HEAD
-    uint32_t nobits[2];
     uint64_t hash;
     uint64_t owner;
     PyObject *slots[1];
 } MarchCollisionNode;
-
-#define MARCH_SAME_OFFSET(a, b) \
-    (offsetof(MarchBitmapNode, a) == offsetof(MarchCollisionNode, b))
-#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-_Static_assert(MARCH_SAME_OFFSET(datamap, nobits[0])
-               && MARCH_SAME_OFFSET(nodemap, nobits[1])
-               && MARCH_SAME_OFFSET(slots, slots),
-               "a collision node reads as a bitmap node with no bits");
-#endif
 
 extern PyTypeObject MarchBitmapNode_Type;
 extern PyTypeObject MarchCollisionNode_Type;
@@ -294,8 +279,8 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
      * anything else goes on in the loop.  Bigger maps are bound by cache
      * misses, and there the masked level, which cannot run ahead of its
      * loads as a predicted branch does, costs more than it saves
-     * (docs/design.md, 3.1).  A collision node reads as a bitmap node with
-     * empty bitmaps (hamt.h), so the masked level may enter one and stay. */
+     * (docs/design.md, 3.1).  The masked level may select a collision
+     * node: its type is tested before anything else is read from it. */
     if ((size_t)(root->count - MARCH_HAMT_SPLIT_MIN)
             < (size_t)(MARCH_HAMT_SPLIT_MAX - MARCH_HAMT_SPLIT_MIN)) {
         int lv, m = march_hamt_split_level(root->count);
@@ -324,6 +309,7 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         }
         /* level m, masked: a non-root node has a slot 0, read and
          * discarded when slot i holds no child */
+        assert(node != root && (node->datamap | node->nodemap));
         i = (unsigned)(h & MARCH_HAMT_MASK);
         MARCH_PREFETCH(node->slots + i);
         is_child = (node->nodemap >> i) & 1u;
