@@ -215,6 +215,21 @@ march_popcount32(uint32_t x)
 int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                     PyObject **value);
 
+/* Slot index, in a bitmap node, of the entry / the child at the index whose
+ * lower bits are `below` (bit - 1): entries come first, two slots each. */
+static inline unsigned
+march_hamt_entry_slot(const MarchBitmapNode *node, uint32_t below)
+{
+    return 2 * march_popcount32(node->datamap & below);
+}
+
+static inline unsigned
+march_hamt_child_slot(const MarchBitmapNode *node, uint32_t below)
+{
+    return 2 * march_popcount32(node->datamap)
+           + march_popcount32(node->nodemap & below);
+}
+
 /* the out-of-line parts of march_hamt_find_inline: an entry whose key is
  * not `key` itself (p: its key and value slots), and a collision node */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32)
@@ -294,9 +309,8 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                 child = node->slots[i];
             }
             else if ((node->nodemap >> i) & 1u) {
-                child = node->slots[2 * march_popcount32(node->datamap)
-                                    + march_popcount32(node->nodemap
-                                                       & ((1u << i) - 1))];
+                child = node->slots[march_hamt_child_slot(node,
+                                                          (1u << i) - 1)];
             }
             else {
                 goto loop;
@@ -314,8 +328,7 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         MARCH_PREFETCH(node->slots + i);
         is_child = (node->nodemap >> i) & 1u;
         stay = (uintptr_t)is_child - 1;               /* all ones: stay */
-        child = node->slots[(2 * march_popcount32(node->datamap)
-                             + march_popcount32(node->nodemap & ((1u << i) - 1)))
+        child = node->slots[march_hamt_child_slot(node, (1u << i) - 1)
                             & (0u - is_child)];
         node = (MarchBitmapNode *)(((uintptr_t)node & stay)
                                    | ((uintptr_t)child & ~stay));
@@ -332,7 +345,7 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         if ((~node->nodemap >> i) & (~is_entry | rejected) & 1u) {
             return 0;
         }
-        p = node->slots + (2 * march_popcount32(node->datamap & ((1u << i) - 1))
+        p = node->slots + (march_hamt_entry_slot(node, (1u << i) - 1)
                            & (0u - is_entry));
         if (is_entry & (uint32_t)(p[0] == key)) {
             *value = p[1];
@@ -360,8 +373,7 @@ loop:
          * on the line after its header: fetch it with the header */
         MARCH_PREFETCH(node->slots + 2);
         if (node->datamap & bit) {
-            PyObject **p = node->slots
-                           + 2 * march_popcount32(node->datamap & below);
+            PyObject **p = node->slots + march_hamt_entry_slot(node, below);
             PyObject *stored = p[0];
             Py_hash_t sh;
             if (stored == key) {
@@ -401,8 +413,7 @@ loop:
         if (!(node->nodemap & bit)) {
             return 0;
         }
-        child = node->slots[2 * march_popcount32(node->datamap)
-                            + march_popcount32(node->nodemap & below)];
+        child = node->slots[march_hamt_child_slot(node, below)];
     descend:
         if (!MarchBitmapNode_Check(child)) {
             return march_hamt_find_collision(child, key, hash, value);
