@@ -550,35 +550,9 @@ key_match(PyObject *stored, PyObject *key, uint64_t hash, uint64_t *h2)
 /* ------------------------------------------------------------------ */
 /* find                                                                */
 
-/* key_match() for lookups (stored != key).  The stored key's hash is cheap
- * for the common keys (an exact str's is cached, a short exact int's is
- * computed inline) and rejects most mismatches without calling ==. */
-static int
-find_match(PyObject *stored, PyObject *key, uint64_t hash)
-{
-    uint64_t h2;
-    if (stored_hash(stored, &h2) < 0) {
-        return -1;
-    }
-    if (h2 != hash) {
-        return 0;
-    }
-    return PyObject_RichCompareBool(stored, key, Py_EQ);
-}
-
-/* the entry at p (key, value) against a key that is not its stored key
- * object (the slow path of march_hamt_find_inline) */
-int
-march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
-                      PyObject **value)
-{
-    int r = find_match(p[0], key, hash);
-    if (r > 0) {
-        *value = p[1];
-    }
-    return r;
-}
-
+/* the entry at p (key, value) against a key whose hash its stored key
+ * shares: == decides (march_hamt_find_inline calls this directly when it
+ * has compared the hashes itself) */
 int
 march_hamt_find_equal(PyObject **p, PyObject *key, PyObject **value)
 {
@@ -587,6 +561,25 @@ march_hamt_find_equal(PyObject **p, PyObject *key, PyObject **value)
         *value = p[1];
     }
     return r;
+}
+
+/* the entry at p against a key that is not its stored key object (the slow
+ * path of march_hamt_find_inline): key_match() for lookups.  The stored
+ * key's hash is cheap for the common keys (an exact str's is cached, a
+ * short exact int's is computed inline) and rejects most mismatches without
+ * calling ==. */
+int
+march_hamt_find_entry(PyObject **p, PyObject *key, uint64_t hash,
+                      PyObject **value)
+{
+    uint64_t h2;
+    if (stored_hash(p[0], &h2) < 0) {
+        return -1;
+    }
+    if (h2 != hash) {
+        return 0;
+    }
+    return march_hamt_find_equal(p, key, value);
 }
 
 int
