@@ -16,7 +16,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine, invariant, precondition, rule)
 
 from conftest import MAP_IMPLS, _selected, load_impl
-from _keys import HKey
+from _keys import HKey, equal_copy
 
 U64 = 0xFFFFFFFFFFFFFFFF
 MAX_VERSIONS = 8
@@ -90,18 +90,6 @@ def _walk(entries, level):
         else:
             children.extend(_walk(g, level + 1))
     return data + children
-
-
-def equal_copy(k):
-    """An equal key that is another object where one can be made (a lookup
-    by identity stops before the rest of the comparison)."""
-    if isinstance(k, HKey):
-        return HKey(k.name, k.h)
-    if isinstance(k, str):
-        return "".join(list(k))
-    if isinstance(k, int):
-        return int(str(k))
-    return k
 
 
 def assert_map(m, d):
