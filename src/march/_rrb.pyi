@@ -11,6 +11,7 @@ _T = TypeVar("_T")
 
 # slots per node (32 here, 4 in march._rrb4)
 BRANCHING: int
+_RAW_SLABS: int
 
 class Vector(Sequence[_T]):
     """A persistent vector (RRB tree), a drop-in for pyrsistent's PVector."""

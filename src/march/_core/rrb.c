@@ -17,21 +17,31 @@
  *
  * Node layout (MarchRRBNode, rrb.h)
  * ---------------------------------
- *   PyObject_HEAD | height:u8 len:u8 flags:2 owner:46 | slots[M] | count | sizes[M]
+ *   PyObject_HEAD | height:u8 len:u8 flags:3 owner:45 | slots[M] | count | sizes[M]
  * The first word after the object header carries the height (0: leaf), the
  * number of slots in use, flags (RRB_FLAG_BUF: a tail buffer, below;
  * RRB_FLAG_TRACKED: tracked by the GC, mirrored so that hot paths need not
- * ask the GC) and the owner (edit token).  Leaves stop after
- * `slots` (their count is `len`): 280 bytes for M = 32, no GC header when
- * they hold only atomic elements.  Inner nodes add `count` (elements below)
- * and, when relaxed, the cumulative size table `sizes` inline.  Whether a
- * node is a leaf/inner, GC or not, balanced or relaxed is its type:
- *   MarchRRBLeaf_Type     leaf of atomic elements, not a GC type at all
+ * ask the GC; RRB_FLAG_RAW: a raw leaf) and the owner (edit token).  Leaves
+ * stop after `slots` (their count is `len`).  Inner nodes add `count`
+ * (elements below) and, when relaxed, the cumulative size table `sizes`
+ * inline.  There are four kinds of node:
+ *   raw leaf              leaf of atomic elements only; not a Python object
  *   MarchRRBLeafGC_Type   leaf that may hold anything; always GC-tracked
  *   MarchRRBInner_Type    balanced inner node (no size table)
  *   MarchRRBRelaxed_Type  relaxed inner node (size table present)
- * Nodes are PyObjects so that sharing between vectors is plain reference
- * counting and the cyclic GC sees each shared edge exactly once.
+ * A raw leaf is the header word and the slots, 264 bytes for M = 32 (a leaf
+ * that is an object would take 280, and 296 with the GC header): it is
+ * addressed through a MarchRRBNode pointer sizeof(PyObject) before its
+ * block, so that every field but the PyObject header reads as for the other
+ * nodes, and the header is never read (RRB_IS_RAW is tested first: node_kind,
+ * node_incref/node_decref, RRB_IS_RELAXED, RRB_IS_GCLEAF).  It has no owner:
+ * owner_lo is its reference count.  Its elements are atomic (they cannot
+ * hold references), so the cyclic GC has nothing to find in it and never
+ * sees it: inner nodes and vectors skip raw children in tp_traverse.  The
+ * other nodes are objects, so that sharing between vectors is reference
+ * counting and the cyclic GC sees each shared edge exactly once.  Raw leaves
+ * come from 256 KiB slabs of 264-byte blocks (see "raw leaves" below), so a
+ * vector of atomic elements costs about 8.6 bytes per element.
  *
  * A vector (MarchRRB) is count, root and tail: the tree holds elements
  * [0, count - tail length), the tail leaf the last 1..M (NULL iff empty).
@@ -47,7 +57,7 @@
  * its length and copies.  So chained persistent appends are O(1), one
  * allocation (the Vector object).  A partial buffer never becomes a tree
  * leaf (tail_as_leaf copies it), so tree leaves are never written in place;
- * a non-atomic element is never written into a plain (non-GC) buffer; owned
+ * a non-atomic element is never written into a raw (non-GC) buffer; owned
  * (evolver) tails keep fill == tail length; set and pop on a shared tail
  * copy exactly the tail length.  Slots past every live vector's length stay
  * referenced until the buffer dies (at most M - 1).
@@ -81,7 +91,7 @@
  *    last leaf was topped up to M elements (top_up).
  * 4. Relaxed lookup starts at the radix guess j = i >> BITS*h (a lower bound:
  *    no child holds more than M**h) and steps forward while sizes[j] <= i.
- * 5. GC (common.h): a plain leaf holds atomic elements only; a GC leaf is
+ * 5. GC (common.h): a raw leaf holds atomic elements only; a GC leaf is
  *    tracked; an inner node is tracked iff (at least) one child is tracked.
  *    Copies inherit the GC state of what they copy (conservative).
  *
@@ -90,7 +100,11 @@
  * Persistent edits copy the path they change and share the rest.  An
  * evolver has an owner id; nodes it copied carry that id and it edits them in
  * place afterwards (set, push, pop).  An owned node is reachable only from
- * its evolver, and the parent of an owned node is owned.  persistent() gives
+ * its evolver, and the parent of an owned node is owned.  A raw leaf has no
+ * owner: the evolver edits it in place when every node above it is owned
+ * (or it is the evolver's tail or root) and its reference count is 1 (that
+ * one reference is then the owned parent's, or the evolver's own), and for a
+ * tail when its fill is the tail length (raw_owned).  persistent() gives
  * the evolver a new id, so every node shared with the returned Vector is
  * frozen.  A size table is part of its node (inline), so it is copied with
  * it and can never be shared.  Concatenation and slicing never edit in
@@ -165,24 +179,29 @@ static uint64_t owner_counter = 0;
 uint64_t
 march_rrb_new_owner(void)
 {
-    /* 46 bits: a new id per evolver and per persistent() call */
-    owner_counter = (owner_counter + 1) & (((uint64_t)1 << 46) - 1);
+    /* 45 bits: a new id per evolver and per persistent() call */
+    owner_counter = (owner_counter + 1) & (((uint64_t)1 << 45) - 1);
     if (owner_counter == 0) {
         owner_counter = 1;
     }
     return owner_counter;
 }
 
+/* the owner of n (0 for a raw leaf: its owner_lo is its reference count) */
 static inline uint64_t
 node_owner(const MarchRRBNode *n)
 {
+    if (RRB_IS_RAW(n)) {
+        return 0;
+    }
     return ((uint64_t)n->owner_hi << 32) | n->owner_lo;
 }
 
 static inline void
 set_owner(MarchRRBNode *n, uint64_t owner)
 {
-    n->owner_hi = (unsigned int)(owner >> 32) & 0x3FFF;
+    assert(!RRB_IS_RAW(n));
+    n->owner_hi = (unsigned int)(owner >> 32) & 0x1FFF;
     n->owner_lo = (uint32_t)owner;
 }
 
@@ -190,6 +209,297 @@ static inline int
 owned(const MarchRRBNode *n, uint64_t owner)
 {
     return owner != 0 && node_owner(n) == owner;
+}
+
+/* ------------------------------------------------------------------ */
+/* raw leaves                                                          */
+
+/* A raw leaf is the block [&n->height, &n->slots[M]) of a MarchRRBNode:
+ * 8 + 8M bytes (264 for M = 32), against 16 more for a leaf that is a
+ * Python object.  Only atomic elements go into raw leaves, so the cyclic GC
+ * has nothing to find in them and never needs to see them (invariant 5).
+ * Its reference count is owner_lo; it saturates at UINT32_MAX (the leaf is
+ * then never freed) rather than wrap. */
+#define RAW_OFFSET offsetof(MarchRRBNode, height)
+#define RAW_SIZE (offsetof(MarchRRBNode, slots) + RRB_M * sizeof(PyObject *) \
+                  - RAW_OFFSET)
+#define RAW_REFCNT(n) ((n)->owner_lo)
+#define RAW_NODE(block) ((MarchRRBNode *)((char *)(block) - RAW_OFFSET))
+#define RAW_BLOCK(n) ((void *)((char *)(n) + RAW_OFFSET))
+
+/* The blocks come from slabs: 256 KiB regions mapped aligned to their size,
+ * cut into RAW_SIZE blocks (a slab is found from a block by masking), so a
+ * leaf costs 264 bytes of memory, not the 272 of pymalloc's size class.
+ * Slabs with a free block are on a list; an empty slab is unmapped (one is
+ * kept).  Builds with sanitizers or MARCH_DEBUG, and platforms without
+ * mmap, take each block from PyMem_Malloc instead, so that the memory tools
+ * and the allocation-failure tests see every leaf.  Blocks are reported to
+ * tracemalloc (in its own domain) either way. */
+#if !defined(MARCH_DEBUG) && (defined(__unix__) || defined(__APPLE__))
+#define MARCH_RRB_SLABS 1
+#else
+#define MARCH_RRB_SLABS 0
+#endif
+
+const int march_rrb_raw_slabs = MARCH_RRB_SLABS;
+
+#define RAW_TRACE_DOMAIN 0x6d617263u    /* "marc" */
+
+#if MARCH_RRB_SLABS
+#include <sys/mman.h>
+
+#define SLAB_SIZE ((size_t)256 * 1024)
+#define SLAB_HEADER 64
+#define SLAB_BLOCKS ((SLAB_SIZE - SLAB_HEADER) / RAW_SIZE)
+
+typedef struct Slab {
+    struct Slab *prev, *next;   /* the list of slabs with a free block */
+    void *free;                 /* freed blocks, linked through slot 0 */
+    size_t used;                /* blocks handed out and not freed */
+    size_t fresh;               /* blocks never handed out start here */
+} Slab;
+
+typedef char slab_header_fits[sizeof(Slab) <= SLAB_HEADER ? 1 : -1];
+
+static Slab *slab_avail = NULL;     /* slabs with a free block */
+static Slab *slab_spare = NULL;     /* one empty slab, kept */
+
+static Slab *
+slab_map(void)
+{
+    /* map twice the size and trim to an aligned slab */
+    char *p = mmap(NULL, 2 * SLAB_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *a;
+    size_t head;
+    if (p == MAP_FAILED) {
+        return NULL;
+    }
+    a = (char *)(((uintptr_t)p + SLAB_SIZE - 1) & ~(uintptr_t)(SLAB_SIZE - 1));
+    head = (size_t)(a - p);
+    if (head) {
+        munmap(p, head);
+    }
+    munmap(a + SLAB_SIZE, SLAB_SIZE - head);
+    return (Slab *)a;
+}
+
+static void
+slab_link(Slab *s)
+{
+    s->prev = NULL;
+    s->next = slab_avail;
+    if (slab_avail != NULL) {
+        slab_avail->prev = s;
+    }
+    slab_avail = s;
+}
+
+static void
+slab_unlink(Slab *s)
+{
+    if (s->prev != NULL) {
+        s->prev->next = s->next;
+    }
+    else {
+        slab_avail = s->next;
+    }
+    if (s->next != NULL) {
+        s->next->prev = s->prev;
+    }
+}
+
+static void *
+raw_block_alloc(void)
+{
+    Slab *s = slab_avail;
+    void *b;
+    if (s == NULL) {
+        s = slab_spare != NULL ? slab_spare : slab_map();
+        if (s == NULL) {
+            return NULL;
+        }
+        slab_spare = NULL;
+        s->free = NULL;
+        s->used = 0;
+        s->fresh = 0;
+        slab_link(s);
+    }
+    if (s->free != NULL) {
+        b = s->free;
+        s->free = *(void **)b;
+    }
+    else {
+        b = (char *)s + SLAB_HEADER + s->fresh * RAW_SIZE;
+        s->fresh++;
+    }
+    if (++s->used == SLAB_BLOCKS) {
+        slab_unlink(s);
+    }
+    return b;
+}
+
+static void
+raw_block_free(void *b)
+{
+    Slab *s = (Slab *)((uintptr_t)b & ~(uintptr_t)(SLAB_SIZE - 1));
+    if (s->used == SLAB_BLOCKS) {
+        slab_link(s);
+    }
+    *(void **)b = s->free;
+    s->free = b;
+    if (--s->used == 0) {
+        slab_unlink(s);
+        if (slab_spare == NULL) {
+            slab_spare = s;
+        }
+        else {
+            munmap(s, SLAB_SIZE);
+        }
+    }
+}
+#else
+static void *
+raw_block_alloc(void)
+{
+    return PyMem_Malloc(RAW_SIZE);
+}
+
+static void
+raw_block_free(void *b)
+{
+    PyMem_Free(b);
+}
+#endif
+
+/* a new raw leaf: len 0, reference count 1 (NULL with MemoryError) */
+static MarchRRBNode *
+raw_new(void)
+{
+    void *b = raw_block_alloc();
+    MarchRRBNode *n;
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+#if MARCH_RRB_SLABS
+    (void)PyTraceMalloc_Track(RAW_TRACE_DOMAIN, (uintptr_t)b, RAW_SIZE);
+#endif
+    n = RAW_NODE(b);
+    n->height = 0;
+    n->len = 0;
+    n->flags = RRB_FLAG_RAW;
+    n->owner_hi = 0;
+    RAW_REFCNT(n) = 1;
+    return n;
+}
+
+static void node_release(MarchRRBNode *n);
+
+/* the last reference to raw leaf n is gone */
+static void
+raw_dealloc(MarchRRBNode *n)
+{
+    /* atomic elements only: their deallocation cannot recurse deeply */
+    int i, len = n->len;
+    for (i = 0; i < len; i++) {
+        Py_DECREF(n->slots[i]);
+    }
+    node_release(n);
+}
+
+static void
+raw_free(MarchRRBNode *n)
+{
+    void *b = RAW_BLOCK(n);
+#if MARCH_RRB_SLABS
+    (void)PyTraceMalloc_Untrack(RAW_TRACE_DOMAIN, (uintptr_t)b);
+#endif
+    raw_block_free(b);
+}
+
+/* Reference counting of nodes (which may be raw leaves).  Elements are
+ * objects and use Py_INCREF / Py_DECREF. */
+static inline void
+node_incref(MarchRRBNode *n)
+{
+    if (RRB_IS_RAW(n)) {
+        if (RAW_REFCNT(n) != UINT32_MAX) {
+            RAW_REFCNT(n)++;
+        }
+    }
+    else {
+        Py_INCREF(n);
+    }
+}
+
+static inline void
+node_decref(MarchRRBNode *n)
+{
+    if (RRB_IS_RAW(n)) {
+        uint32_t r = RAW_REFCNT(n);
+        if (r == 1) {
+            raw_dealloc(n);
+        }
+        else if (r != UINT32_MAX) {
+            RAW_REFCNT(n) = r - 1;
+        }
+    }
+    else {
+        Py_DECREF(n);
+    }
+}
+
+static inline void
+node_xdecref(MarchRRBNode *n)
+{
+    if (n != NULL) {
+        node_decref(n);
+    }
+}
+
+static inline void
+node_xincref(MarchRRBNode *n)
+{
+    if (n != NULL) {
+        node_incref(n);
+    }
+}
+
+/* *p = n (stolen), releasing the node *p held */
+#define NODE_SETREF(p, n)                       \
+    do {                                        \
+        MarchRRBNode *old_ = (p);               \
+        (p) = (n);                              \
+        node_decref(old_);                      \
+    } while (0)
+#define NODE_XSETREF(p, n)                      \
+    do {                                        \
+        MarchRRBNode *old_ = (p);               \
+        (p) = (n);                              \
+        node_xdecref(old_);                     \
+    } while (0)
+#define NODE_CLEAR(p)                           \
+    do {                                        \
+        MarchRRBNode *old_ = (p);               \
+        (p) = NULL;                             \
+        node_xdecref(old_);                     \
+    } while (0)
+/* slot j of inner node n = child c (stolen), releasing the old child */
+#define SLOT_SETREF(n, j, c)                    \
+    do {                                        \
+        MarchRRBNode *old_ = SLOT(n, j);        \
+        (n)->slots[j] = (PyObject *)(c);        \
+        node_decref(old_);                      \
+    } while (0)
+
+/* may `owner` edit raw leaf n in place?  `path`: every node above n is
+ * owned (or n is the tail or root of the owner's own value); `len`: the
+ * leaf's elements in the value (a tail buffer may hold more) */
+static inline int
+raw_owned(const MarchRRBNode *n, int len, uint64_t owner, int path)
+{
+    return owner != 0 && path && RAW_REFCNT(n) == 1 && n->len == len;
 }
 
 /* ------------------------------------------------------------------ */
@@ -209,47 +519,57 @@ static int node_nfree[NKINDS];
 static inline int
 node_kind(const MarchRRBNode *n);
 
-static inline void
+static void
 node_release(MarchRRBNode *n)
 {
     int kind = node_kind(n);
     if (MARCH_RRB_FREELISTS && node_nfree[kind] < NODE_FREE_MAX) {
         node_free[kind][node_nfree[kind]++] = n;
     }
+    else if (kind == KIND_LEAF) {
+        raw_free(n);
+    }
     else {
         Py_TYPE(n)->tp_free((PyObject *)n);
     }
 }
 
-static void
-leaf_dealloc(MarchRRBNode *n)
+/* release the slots of a GC node: elements of a leaf, children otherwise */
+static inline void
+gcnode_release_slots(MarchRRBNode *n)
 {
-    /* atomic elements only: their deallocation cannot recurse deeply */
     int i, len = n->len;
-    for (i = 0; i < len; i++) {
-        Py_DECREF(n->slots[i]);
+    if (n->height == 0) {
+        for (i = 0; i < len; i++) {
+            Py_DECREF(n->slots[i]);
+        }
     }
-    node_release(n);
+    else if (n->height == 1) {
+        for (i = 0; i < len; i++) {
+            node_decref(SLOT(n, i));
+        }
+    }
+    else {
+        /* children of height >= 1 are objects */
+        for (i = 0; i < len; i++) {
+            Py_DECREF(n->slots[i]);
+        }
+    }
 }
 
 static void
 gcnode_dealloc(MarchRRBNode *n)
 {
-    int i, len = n->len;
     if (!(n->flags & RRB_FLAG_TRACKED)) {
         /* an untracked inner node: only atomic elements below it, so this
          * recursion is bounded by the tree height (no trashcan needed) */
-        for (i = 0; i < len; i++) {
-            Py_DECREF(n->slots[i]);
-        }
+        gcnode_release_slots(n);
         node_release(n);
         return;
     }
     PyObject_GC_UnTrack(n);
     Py_TRASHCAN_BEGIN(n, gcnode_dealloc)
-    for (i = 0; i < len; i++) {
-        Py_DECREF(n->slots[i]);
-    }
+    gcnode_release_slots(n);
     node_release(n);
     Py_TRASHCAN_END
 }
@@ -259,6 +579,10 @@ gcnode_traverse(MarchRRBNode *n, visitproc visit, void *arg)
 {
     int i;
     for (i = 0; i < n->len; i++) {
+        /* raw leaves hold atomic elements only: nothing to visit */
+        if (n->height == 1 && RRB_IS_RAW(SLOT(n, i))) {
+            continue;
+        }
         Py_VISIT(n->slots[i]);
     }
     return 0;
@@ -280,7 +604,6 @@ gcnode_traverse(MarchRRBNode *n, visitproc visit, void *arg)
 #define MODNAME "march._rrb4"
 #endif
 
-NODE_TYPE(MarchRRBLeaf_Type, MODNAME ".Leaf", LEAF_SIZE, 0, leaf_dealloc, NULL);
 NODE_TYPE(MarchRRBLeafGC_Type, MODNAME ".LeafGC", LEAF_SIZE,
           Py_TPFLAGS_HAVE_GC, gcnode_dealloc, gcnode_traverse);
 NODE_TYPE(MarchRRBInner_Type, MODNAME ".Inner", INNER_SIZE,
@@ -291,13 +614,17 @@ NODE_TYPE(MarchRRBRelaxed_Type, MODNAME ".RelaxedInner", RELAXED_SIZE,
 static inline int
 node_kind(const MarchRRBNode *n)
 {
-    PyTypeObject *t = Py_TYPE(n);
-    return t == &MarchRRBLeaf_Type ? KIND_LEAF
-        : t == &MarchRRBLeafGC_Type ? KIND_LEAFGC
+    PyTypeObject *t;
+    if (RRB_IS_RAW(n)) {
+        return KIND_LEAF;
+    }
+    t = Py_TYPE(n);
+    return t == &MarchRRBLeafGC_Type ? KIND_LEAFGC
         : t == &MarchRRBInner_Type ? KIND_INNER : KIND_RELAXED;
 }
 
-/* a new node of one of the four types (from its free list if possible) */
+/* a new node of one of the three types or a raw leaf (from its free list if
+ * possible); a raw leaf comes with its header set (len 0) */
 static inline MarchRRBNode *
 node_alloc(int kind, PyTypeObject *type)
 {
@@ -305,12 +632,19 @@ node_alloc(int kind, PyTypeObject *type)
 #if MARCH_RRB_FREELISTS
     if (node_nfree[kind] > 0) {
         n = node_free[kind][--node_nfree[kind]];
-        _Py_NewReference((PyObject *)n);
+        if (kind == KIND_LEAF) {
+            n->len = 0;
+            n->flags = RRB_FLAG_RAW;
+            RAW_REFCNT(n) = 1;
+        }
+        else {
+            _Py_NewReference((PyObject *)n);
+        }
         return n;
     }
 #endif
     if (kind == KIND_LEAF) {
-        return PyObject_New(MarchRRBNode, type);
+        return raw_new();
     }
     return PyObject_GC_New(MarchRRBNode, type);
 }
@@ -318,8 +652,7 @@ node_alloc(int kind, PyTypeObject *type)
 int
 march_rrb_ready(void)
 {
-    if (PyType_Ready(&MarchRRBLeaf_Type) < 0
-            || PyType_Ready(&MarchRRBLeafGC_Type) < 0
+    if (PyType_Ready(&MarchRRBLeafGC_Type) < 0
             || PyType_Ready(&MarchRRBInner_Type) < 0
             || PyType_Ready(&MarchRRBRelaxed_Type) < 0) {
         return -1;
@@ -330,7 +663,7 @@ march_rrb_ready(void)
 /* ------------------------------------------------------------------ */
 /* making nodes                                                        */
 
-/* is node n tracked by the GC (a plain leaf never is) */
+/* is node n tracked by the GC (a raw leaf never is) */
 static inline int
 node_tracked(const MarchRRBNode *n)
 {
@@ -359,12 +692,11 @@ static MarchRRBNode *
 leaf_new(int gc, uint64_t owner)
 {
     MarchRRBNode *n;
-    if (gc) {
-        n = node_alloc(KIND_LEAFGC, &MarchRRBLeafGC_Type);
+    if (!gc && MARCH_RRB_RAW) {
+        /* raw: no owner (see raw_owned) */
+        return node_alloc(KIND_LEAF, NULL);
     }
-    else {
-        n = node_alloc(KIND_LEAF, &MarchRRBLeaf_Type);
-    }
+    n = node_alloc(KIND_LEAFGC, &MarchRRBLeafGC_Type);
     if (n == NULL) {
         return NULL;
     }
@@ -479,7 +811,7 @@ mknode(int h, MarchRRBNode *const *kids, int k, uint64_t owner)
     }
     for (j = 0; j < k; j++) {
         assert(kids[j]->height == h - 1);
-        Py_INCREF(kids[j]);
+        node_incref(kids[j]);
         n->slots[j] = (PyObject *)kids[j];
         total += NCOUNT(kids[j]);
         if (relaxed) {
@@ -512,14 +844,28 @@ node_copy(MarchRRBNode *n, uint64_t owner)
     if (c == NULL) {
         return NULL;
     }
-    for (j = 0; j < n->len; j++) {
-        Py_INCREF(n->slots[j]);
-        c->slots[j] = n->slots[j];
-    }
-    c->len = n->len;
     if (n->height == 0) {
+        for (j = 0; j < n->len; j++) {
+            Py_INCREF(n->slots[j]);
+            c->slots[j] = n->slots[j];
+        }
+        c->len = n->len;
         return leaf_done(c);
     }
+    if (n->height == 1) {
+        for (j = 0; j < n->len; j++) {
+            node_incref(SLOT(n, j));
+            c->slots[j] = n->slots[j];
+        }
+    }
+    else {
+        /* children of height >= 1 are objects */
+        for (j = 0; j < n->len; j++) {
+            Py_INCREF(n->slots[j]);
+            c->slots[j] = n->slots[j];
+        }
+    }
+    c->len = n->len;
     c->count = n->count;
     if (RRB_IS_RELAXED(n)) {
         memcpy(c->sizes, n->sizes, n->len * sizeof(Py_ssize_t));
@@ -535,6 +881,7 @@ node_copy(MarchRRBNode *n, uint64_t owner)
 static MarchRRBNode *
 editable(MarchRRBNode *n, uint64_t owner)
 {
+    assert(n->height > 0);
     if (owned(n, owner)) {
         Py_INCREF(n);
         return n;
@@ -542,18 +889,31 @@ editable(MarchRRBNode *n, uint64_t owner)
     return node_copy(n, owner);
 }
 
+/* the leaf n (tree leaf or tail) may be edited in place by `owner`; path:
+ * every node above it is owned by `owner` (1 for a tail) */
+static inline int
+leaf_owned(const MarchRRBNode *n, int len, uint64_t owner, int path)
+{
+    if (RRB_IS_RAW(n)) {
+        return raw_owned(n, len, owner, path);
+    }
+    /* an owned GC leaf always has len == n->len (owned tails are never
+     * shared views) */
+    assert(!owned(n, owner) || n->len == len);
+    return owned(n, owner);
+}
+
 /* editable() for a leaf whose first `len` slots are the elements (a tail
  * buffer may hold more) and that will receive an element that needs the GC
- * (need_gc): a plain leaf is then copied into a GC leaf.  An owned leaf
- * always has len == n->len (owned tails are never shared views). */
+ * (need_gc): a raw leaf is then copied into a GC leaf.  path: as for
+ * leaf_owned. */
 static MarchRRBNode *
-leaf_editable(MarchRRBNode *n, int len, uint64_t owner, int need_gc)
+leaf_editable(MarchRRBNode *n, int len, uint64_t owner, int path, int need_gc)
 {
     MarchRRBNode *c;
     int j;
-    if (owned(n, owner) && (!need_gc || RRB_IS_GCLEAF(n))) {
-        assert(n->len == len);
-        Py_INCREF(n);
+    if (leaf_owned(n, len, owner, path) && (!need_gc || RRB_IS_GCLEAF(n))) {
+        node_incref(n);
         return n;
     }
     c = leaf_new(need_gc || RRB_IS_GCLEAF(n), owner);
@@ -577,7 +937,7 @@ tail_as_leaf(const MarchRRB *v)
     MarchRRBNode *t = v->tail;
     int tl = march_rrb_tail_len(v);
     if (t->len == tl && (tl == RRB_M || !(t->flags & RRB_FLAG_BUF))) {
-        Py_INCREF(t);
+        node_incref(t);
         return t;
     }
     return leaf_make(t->slots, tl, 0);
@@ -599,7 +959,7 @@ editable_relaxed(MarchRRBNode *n, uint64_t owner)
         return NULL;
     }
     for (j = 0; j < n->len; j++) {
-        Py_INCREF(n->slots[j]);
+        node_incref(SLOT(n, j));
         c->slots[j] = n->slots[j];
         total += NCOUNT(SLOT(n, j));
         c->sizes[j] = total;
@@ -618,7 +978,7 @@ strip(MarchRRBNode *n)
 {
     while (n != NULL && n->height > 0 && n->len == 1) {
         MarchRRBNode *c = SLOT(n, 0);
-        Py_INCREF(c);
+        node_incref(c);
         Py_DECREF(n);
         n = c;
     }
@@ -651,8 +1011,8 @@ march_rrb_clear(MarchRRB *v)
 {
     MarchRRBNode *root = v->root, *tail = v->tail;
     march_rrb_init(v);
-    Py_XDECREF(root);
-    Py_XDECREF(tail);
+    node_xdecref(root);
+    node_xdecref(tail);
 }
 
 void
@@ -661,8 +1021,20 @@ march_rrb_copy(MarchRRB *dst, const MarchRRB *src)
     dst->count = src->count;
     dst->root = src->root;
     dst->tail = src->tail;
-    Py_XINCREF(dst->root);
-    Py_XINCREF(dst->tail);
+    node_xincref(dst->root);
+    node_xincref(dst->tail);
+}
+
+int
+march_rrb_traverse(const MarchRRB *v, visitproc visit, void *arg)
+{
+    if (v->root != NULL && !RRB_IS_RAW(v->root)) {
+        Py_VISIT(v->root);
+    }
+    if (v->tail != NULL && !RRB_IS_RAW(v->tail)) {
+        Py_VISIT(v->tail);
+    }
+    return 0;
 }
 
 int
@@ -682,7 +1054,7 @@ locate(const MarchRRBNode *n, Py_ssize_t *i)
 {
     int shift = RRB_BITS * n->height;
     Py_ssize_t idx = *i, j = idx >> shift;
-    if (RRB_IS_RELAXED(n)) {
+    if (RRB_INNER_IS_RELAXED(n)) {
         while (n->sizes[j] <= idx) {
             j++;
         }
@@ -711,14 +1083,16 @@ last_leaf(MarchRRBNode *n)
 /* set                                                                 */
 
 /* [_assoc] The tree `n` with element i replaced by x (new reference; path
- * copy, or in place where owned).  need_gc: x is not atomic. */
+ * copy, or in place where owned).  need_gc: x is not atomic; path: every
+ * node above n is owned (1 at the root of the owner's value). */
 static MarchRRBNode *
-assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
+assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner,
+      int path)
 {
     MarchRRBNode *out, *c;
-    int j, k;
+    int j, k, own;
     if (n->height == 0) {
-        out = leaf_editable(n, n->len, owner, need_gc);
+        out = leaf_editable(n, n->len, owner, path, need_gc);
         if (out == NULL) {
             return NULL;
         }
@@ -735,27 +1109,31 @@ assoc(MarchRRBNode *n, Py_ssize_t i, PyObject *x, int need_gc, uint64_t owner)
     for (k = 0; k < (int)sizeof(MarchRRBNode); k += 64) {
         MARCH_PREFETCH_W((char *)c + k);
     }
-    if (!owned(n, owner)) {
+    own = owned(n, owner);
+    if (!own) {
+        /* the word a reference count change touches first: a raw leaf
+         * starts at its header word (RAW_OFFSET) */
+        int at = n->height == 1 ? (int)RAW_OFFSET : 0;
         for (k = 0; k < n->len; k++) {
-            MARCH_PREFETCH_W(n->slots[k]);
+            MARCH_PREFETCH_W((char *)n->slots[k] + at);
         }
     }
-    c = assoc(c, i, x, need_gc, owner);
+    c = assoc(c, i, x, need_gc, owner, path && own);
     if (c == NULL) {
         return NULL;
     }
-    if (owned(n, owner)) {
+    if (own) {
         Py_INCREF(n);
         out = n;
     }
     else {
         out = node_copy(n, owner);
         if (out == NULL) {
-            Py_DECREF(c);
+            node_decref(c);
             return NULL;
         }
     }
-    Py_SETREF(out->slots[j], (PyObject *)c);
+    SLOT_SETREF(out, j, c);
     track_for(out, c);
     return out;
 }
@@ -768,20 +1146,20 @@ march_rrb_set(MarchRRB *v, Py_ssize_t i, PyObject *x, uint64_t owner)
     MarchRRBNode *n;
     assert(0 <= i && i < v->count);
     if (i >= tc) {
-        n = leaf_editable(v->tail, (int)(v->count - tc), owner, need_gc);
+        n = leaf_editable(v->tail, (int)(v->count - tc), owner, 1, need_gc);
         if (n == NULL) {
             return -1;
         }
         Py_INCREF(x);
         Py_SETREF(n->slots[i - tc], x);
-        Py_SETREF(v->tail, n);
+        NODE_SETREF(v->tail, n);
         return 0;
     }
-    n = assoc(v->root, i, x, need_gc, owner);
+    n = assoc(v->root, i, x, need_gc, owner, 1);
     if (n == NULL) {
         return -1;
     }
-    Py_SETREF(v->root, n);
+    NODE_SETREF(v->root, n);
     return 0;
 }
 
@@ -794,10 +1172,10 @@ new_path(int height, MarchRRBNode *leaf, uint64_t owner)
 {
     MarchRRBNode *node = leaf, *up;
     int h;
-    Py_INCREF(node);
+    node_incref(node);
     for (h = 1; h <= height; h++) {
         up = mknode(h, &node, 1, owner);
-        Py_DECREF(node);
+        node_decref(node);
         if (up == NULL) {
             return NULL;
         }
@@ -808,12 +1186,13 @@ new_path(int height, MarchRRBNode *leaf, uint64_t owner)
 
 /* [_top_up] Append extra[0..k) to the last leaf of tree n (they fit). */
 static MarchRRBNode *
-top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc, uint64_t owner)
+top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc,
+       uint64_t owner, int path)
 {
     MarchRRBNode *out, *c;
     int j;
     if (n->height == 0) {
-        out = leaf_editable(n, n->len, owner, need_gc);
+        out = leaf_editable(n, n->len, owner, path, need_gc);
         if (out == NULL) {
             return NULL;
         }
@@ -823,17 +1202,18 @@ top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc, uint64_t own
         }
         return out;
     }
-    c = top_up(SLOT(n, n->len - 1), extra, k, need_gc, owner);
+    c = top_up(SLOT(n, n->len - 1), extra, k, need_gc, owner,
+               path && owned(n, owner));
     if (c == NULL) {
         return NULL;
     }
     out = editable(n, owner);
     if (out == NULL) {
-        Py_DECREF(c);
+        node_decref(c);
         return NULL;
     }
     /* the last child only grows: a balanced node stays balanced */
-    Py_SETREF(out->slots[out->len - 1], (PyObject *)c);
+    SLOT_SETREF(out, out->len - 1, c);
     out->count += k;
     if (RRB_IS_RELAXED(out)) {
         out->sizes[out->len - 1] += k;
@@ -857,10 +1237,10 @@ push_leaf(MarchRRBNode *n, MarchRRBNode *leaf, uint64_t owner, int *noroom)
             relax = RRB_IS_RELAXED(n) || RRB_IS_RELAXED(nc);
             out = relax ? editable_relaxed(n, owner) : editable(n, owner);
             if (out == NULL) {
-                Py_DECREF(nc);
+                node_decref(nc);
                 return NULL;
             }
-            Py_SETREF(out->slots[k - 1], (PyObject *)nc);
+            SLOT_SETREF(out, k - 1, nc);
             out->count += add;
             if (relax) {
                 out->sizes[k - 1] += add;
@@ -883,13 +1263,13 @@ push_leaf(MarchRRBNode *n, MarchRRBNode *leaf, uint64_t owner, int *noroom)
             return NULL;
         }
         nc = leaf;
-        Py_INCREF(nc);
+        node_incref(nc);
     }
     /* append nc; the old last child must have been full for a balanced n */
     relax = RRB_IS_RELAXED(n) || RRB_IS_RELAXED(child) || NCOUNT(child) != CAP(h);
     out = relax ? editable_relaxed(n, owner) : editable(n, owner);
     if (out == NULL) {
-        Py_DECREF(nc);
+        node_decref(nc);
         return NULL;
     }
     out->slots[k] = (PyObject *)nc;
@@ -911,25 +1291,25 @@ push_tail(MarchRRBNode *root, MarchRRBNode *leaf, uint64_t owner)
     MarchRRBNode *rest = NULL;
     int noroom;
     if (root == NULL) {
-        Py_INCREF(leaf);
+        node_incref(leaf);
         return leaf;
     }
-    Py_INCREF(root);
+    node_incref(root);
     last = last_leaf(root);
     if (last->len < RRB_M) {
         /* top the tree's last leaf up first, so that it never becomes
          * interior while partial (keeps invariant 3, and balanced nodes
          * balanced) */
         int room = RRB_M - last->len;
-        r = top_up(root, leaf->slots, room, RRB_IS_GCLEAF(leaf), owner);
-        Py_DECREF(root);
+        r = top_up(root, leaf->slots, room, RRB_IS_GCLEAF(leaf), owner, 1);
+        node_decref(root);
         if (r == NULL) {
             return NULL;
         }
         root = r;
         rest = leaf_make(leaf->slots + room, leaf->len - room, owner);
         if (rest == NULL) {
-            Py_DECREF(root);
+            node_decref(root);
             return NULL;
         }
         leaf = rest;
@@ -937,22 +1317,22 @@ push_tail(MarchRRBNode *root, MarchRRBNode *leaf, uint64_t owner)
     if (root->height) {
         r = push_leaf(root, leaf, owner, &noroom);
         if (r != NULL || !noroom) {
-            Py_DECREF(root);
-            Py_XDECREF(rest);
+            node_decref(root);
+            node_xdecref(rest);
             return r;
         }
     }
     path = new_path(root->height, leaf, owner);
-    Py_XDECREF(rest);
+    node_xdecref(rest);
     if (path == NULL) {
-        Py_DECREF(root);
+        node_decref(root);
         return NULL;
     }
     kids[0] = root;
     kids[1] = path;
     r = mknode(root->height + 1, kids, 2, owner);
-    Py_DECREF(root);
-    Py_DECREF(path);
+    node_decref(root);
+    node_decref(path);
     return r;
 }
 
@@ -964,7 +1344,7 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
     int tl = t != NULL ? march_rrb_tail_len(v) : 0;
     if (t != NULL && tl < RRB_M) {
         if (t->len == tl && (!need_gc || RRB_IS_GCLEAF(t))
-                && (owned(t, owner)
+                && (leaf_owned(t, tl, owner, 1)
                     || (MARCH_RRB_SHARED_TAIL && (t->flags & RRB_FLAG_BUF)))) {
             /* in place: the tail is ours (owned), or a tail buffer whose
              * fill is exactly our tail length, so the next slot is free:
@@ -987,8 +1367,8 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
         Py_INCREF(x);
         n->slots[tl] = x;
         n->len = (uint8_t)(tl + 1);
-        n->flags = RRB_FLAG_BUF;
-        Py_SETREF(v->tail, leaf_done(n));
+        n->flags |= RRB_FLAG_BUF;
+        NODE_SETREF(v->tail, leaf_done(n));
         v->count++;
         return 0;
     }
@@ -999,18 +1379,18 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
     Py_INCREF(x);
     n->slots[0] = x;
     n->len = 1;
-    n->flags = RRB_FLAG_BUF;
+    n->flags |= RRB_FLAG_BUF;
     leaf_done(n);
     if (t != NULL) {
         /* a full tail: tl == M == t->len (the fill is at least tl) */
         assert(t->len == RRB_M);
         root = push_tail(v->root, t, owner);
         if (root == NULL) {
-            Py_DECREF(n);
+            node_decref(n);
             return -1;
         }
-        Py_XSETREF(v->root, root);
-        Py_DECREF(t);
+        NODE_XSETREF(v->root, root);
+        node_decref(t);
     }
     v->tail = n;
     v->count++;
@@ -1023,11 +1403,11 @@ march_rrb_push_fits(const MarchRRB *v, PyObject *const *items, Py_ssize_t n,
 {
     MarchRRBNode *t = v->tail;
     int tl;
-    if (t == NULL || !owned(t, owner)) {
+    if (t == NULL) {
         return 0;
     }
     tl = march_rrb_tail_len(v);
-    return t->len == tl && n <= RRB_M - tl
+    return leaf_owned(t, tl, owner, 1) && t->len == tl && n <= RRB_M - tl
         && (RRB_IS_GCLEAF(t) || items_atomic(items, n));
 }
 
@@ -1042,7 +1422,7 @@ pop_leaf(MarchRRBNode *n, MarchRRBNode **rest, MarchRRBNode **leaf)
     MarchRRBNode *kids[RRB_M], *nc;
     int k;
     if (n->height == 0) {
-        Py_INCREF(n);
+        node_incref(n);
         *leaf = n;
         *rest = NULL;
         return 0;
@@ -1060,9 +1440,9 @@ pop_leaf(MarchRRBNode *n, MarchRRBNode **rest, MarchRRBNode **leaf)
         kids[k++] = nc;
     }
     *rest = mknode(n->height, kids, k, 0);
-    Py_XDECREF(nc);
+    node_xdecref(nc);
     if (*rest == NULL) {
-        Py_CLEAR(*leaf);
+        NODE_CLEAR(*leaf);
         return -1;
     }
     return 0;
@@ -1076,7 +1456,7 @@ march_rrb_pop(MarchRRB *v, uint64_t owner)
     assert(v->count > 0);
     tl = march_rrb_tail_len(v);
     if (tl > 1) {
-        if (owned(t, owner)) {
+        if (leaf_owned(t, tl, owner, 1)) {
             /* the caller holds a reference to the element */
             assert(t->len == tl);
             t->len--;
@@ -1094,7 +1474,7 @@ march_rrb_pop(MarchRRB *v, uint64_t owner)
                 Py_INCREF(n->slots[j]);
             }
             n->len = (uint8_t)(tl - 1);
-            Py_SETREF(v->tail, leaf_done(n));
+            NODE_SETREF(v->tail, leaf_done(n));
         }
         v->count--;
         return 0;
@@ -1107,8 +1487,8 @@ march_rrb_pop(MarchRRB *v, uint64_t owner)
         return -1;
     }
     rest = strip(rest);
-    Py_XSETREF(v->root, rest);
-    Py_SETREF(v->tail, leaf);
+    NODE_XSETREF(v->root, rest);
+    NODE_SETREF(v->tail, leaf);
     v->count--;
     return 0;
 }
@@ -1155,12 +1535,12 @@ march_rrb_from_array(MarchRRB *out, PyObject *const *items, Py_ssize_t n)
             Py_ssize_t lo = i << RRB_BITS, hi = lo + RRB_M < nl ? lo + RRB_M : nl;
             MarchRRBNode *p = mknode(h, level + lo, (int)(hi - lo), 0);
             for (k = lo; k < hi; k++) {
-                Py_DECREF(level[k]);
+                node_decref(level[k]);
             }
             if (p == NULL) {
                 /* release the rest of this level and what was built */
                 for (k = hi; k < nl; k++) {
-                    Py_DECREF(level[k]);
+                    node_decref(level[k]);
                 }
                 nl = i;
                 goto error_level;
@@ -1178,7 +1558,7 @@ error_level:
         if (level[k] == NULL) {
             break;
         }
-        Py_DECREF(level[k]);
+        node_decref(level[k]);
     }
 error:
     PyMem_Free(level);
@@ -1245,7 +1625,7 @@ redistribute(int height, MarchRRBNode *const *nodes, int k,
         PyObject *chunk[RRB_M];
         int got = 0;
         if (so == 0 && nodes[si]->len == sizes[t]) {
-            Py_INCREF(nodes[si]);
+            node_incref(nodes[si]);
             out[t] = nodes[si++];
             continue;
         }
@@ -1274,13 +1654,13 @@ redistribute(int height, MarchRRBNode *const *nodes, int k,
             else {
                 out[t] = mknode(height, kids, nk, 0);
                 for (j = 0; j < nk; j++) {
-                    Py_DECREF(kids[j]);
+                    node_decref(kids[j]);
                 }
             }
         }
         if (out[t] == NULL) {
             for (j = 0; j < t; j++) {
-                Py_DECREF(out[j]);
+                node_decref(out[j]);
             }
             return -1;
         }
@@ -1300,7 +1680,7 @@ fit(int height, MarchRRBNode *const *kids, int k, int interior,
     MarchRRBNode *cur[2 * RRB_M + 2], *next[2 * RRB_M + 2];
     int n = k, j, nn;
     for (j = 0; j < k; j++) {
-        Py_INCREF(kids[j]);
+        node_incref(kids[j]);
         cur[j] = kids[j];
     }
     for (;;) {
@@ -1310,12 +1690,12 @@ fit(int height, MarchRRBNode *const *kids, int k, int interior,
         }
         if (redistribute(height - 1, cur, n, next, &nn) < 0) {
             for (j = 0; j < n; j++) {
-                Py_DECREF(cur[j]);
+                node_decref(cur[j]);
             }
             return -1;
         }
         for (j = 0; j < n; j++) {
-            Py_DECREF(cur[j]);
+            node_decref(cur[j]);
         }
         memcpy(cur, next, nn * sizeof(MarchRRBNode *));
         n = nn;
@@ -1369,12 +1749,12 @@ rebalance(int height, MarchRRBNode *const *left, int nl,
         out[1] = out[0] ? mknode(height, kids + cut, nk - cut, 0) : NULL;
         *nout = 2;
         if (out[1] == NULL) {
-            Py_XDECREF(out[0]);
+            node_xdecref(out[0]);
             rc = -1;
         }
     }
     for (j = 0; j < nk; j++) {
-        Py_DECREF(kids[j]);
+        node_decref(kids[j]);
     }
     return rc;
 }
@@ -1397,8 +1777,8 @@ merge(MarchRRBNode *a, MarchRRBNode *b, MarchRRBNode **out, int *nout)
             *nout = 1;
             return out[0] == NULL ? -1 : 0;
         }
-        Py_INCREF(a);
-        Py_INCREF(b);
+        node_incref(a);
+        node_incref(b);
         out[0] = a;
         out[1] = b;
         *nout = 2;
@@ -1427,7 +1807,7 @@ merge(MarchRRBNode *a, MarchRRBNode *b, MarchRRBNode **out, int *nout)
                        out, nout);
     }
     for (j = 0; j < nm; j++) {
-        Py_DECREF(mid[j]);
+        node_decref(mid[j]);
     }
     return rc;
 }
@@ -1442,7 +1822,7 @@ concat_trees(MarchRRBNode *a, MarchRRBNode *b)
     int n;
     if (a == NULL || b == NULL) {
         r = a ? a : b;
-        Py_XINCREF(r);
+        node_xincref(r);
         return r;
     }
     if (merge(a, b, nodes, &n) < 0) {
@@ -1452,8 +1832,8 @@ concat_trees(MarchRRBNode *a, MarchRRBNode *b)
         return strip(nodes[0]);
     }
     r = mknode(nodes[0]->height + 1, nodes, 2, 0);
-    Py_DECREF(nodes[0]);
-    Py_DECREF(nodes[1]);
+    node_decref(nodes[0]);
+    node_decref(nodes[1]);
     return r;
 }
 
@@ -1484,7 +1864,7 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
                 return -1;
             }
             root = a->root;
-            Py_XINCREF(root);
+            node_xincref(root);
         }
         else {
             full = leaf_make(slots, RRB_M, 0);
@@ -1492,13 +1872,13 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
                 return -1;
             }
             root = push_tail(a->root, full, 0);
-            Py_DECREF(full);
+            node_decref(full);
             if (root == NULL) {
                 return -1;
             }
             tail = leaf_make(slots + RRB_M, na + nb - RRB_M, 0);
             if (tail == NULL) {
-                Py_DECREF(root);
+                node_decref(root);
                 return -1;
             }
         }
@@ -1514,19 +1894,19 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
         return -1;
     }
     left = concat_trees(a->root, tl);
-    Py_DECREF(tl);
+    node_decref(tl);
     if (left == NULL) {
         return -1;
     }
     root = concat_trees(left, b->root);
-    Py_DECREF(left);
+    node_decref(left);
     if (root == NULL) {
         return -1;
     }
     out->count = a->count + b->count;
     out->root = root;
     out->tail = b->tail;
-    Py_INCREF(out->tail);
+    node_incref(out->tail);
     return 0;
 }
 
@@ -1541,7 +1921,7 @@ take(MarchRRBNode *n, Py_ssize_t k)
     Py_ssize_t i = k - 1;
     int j;
     if (k == NCOUNT(n)) {
-        Py_INCREF(n);
+        node_incref(n);
         return n;
     }
     if (n->height == 0) {
@@ -1555,7 +1935,7 @@ take(MarchRRBNode *n, Py_ssize_t k)
     memcpy(kids, n->slots, j * sizeof(PyObject *));
     kids[j] = c;
     r = mknode(n->height, kids, j + 1, 0);
-    Py_DECREF(c);
+    node_decref(c);
     return r;
 }
 
@@ -1566,7 +1946,7 @@ drop(MarchRRBNode *n, Py_ssize_t i)
     MarchRRBNode *kids[RRB_M], *c, *r;
     int j;
     if (i == 0) {
-        Py_INCREF(n);
+        node_incref(n);
         return n;
     }
     if (n->height == 0) {
@@ -1580,7 +1960,7 @@ drop(MarchRRBNode *n, Py_ssize_t i)
     kids[0] = c;
     memcpy(kids + 1, n->slots + j + 1, (n->len - j - 1) * sizeof(PyObject *));
     r = mknode(n->height, kids, n->len - j, 0);
-    Py_DECREF(c);
+    node_decref(c);
     return r;
 }
 
@@ -1594,22 +1974,22 @@ lower(MarchRRBNode *root)
     while (root != NULL && root->height >= 2 && root->len == 2
            && (SLOT(root, 0)->len == 1 || SLOT(root, 1)->len == 1)) {
         MarchRRBNode *a = SLOT(root, 0), *b = SLOT(root, 1), *r;
-        Py_INCREF(a);
-        Py_INCREF(b);
+        node_incref(a);
+        node_incref(b);
         a = strip(a);
         b = strip(b);
         r = concat_trees(a, b);
-        Py_DECREF(a);
-        Py_DECREF(b);
+        node_decref(a);
+        node_decref(b);
         if (r == NULL) {
-            Py_DECREF(root);
+            node_decref(root);
             return NULL;
         }
         if (r->height >= root->height) {
-            Py_DECREF(r);
+            node_decref(r);
             break;
         }
-        Py_DECREF(root);
+        node_decref(root);
         root = r;
     }
     return root;
@@ -1648,24 +2028,24 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
             return -1;
         }
         rc = pop_leaf(t, &root, &tail);
-        Py_DECREF(t);
+        node_decref(t);
         if (rc < 0) {
             return -1;
         }
     }
     else {
         root = v->root;
-        Py_INCREF(root);
+        node_incref(root);
         if (stop < count) {
             tail = leaf_make(v->tail->slots, stop - tc, 0);
             if (tail == NULL) {
-                Py_DECREF(root);
+                node_decref(root);
                 return -1;
             }
         }
         else {
             tail = v->tail;
-            Py_INCREF(tail);
+            node_incref(tail);
         }
     }
     /* now the tree holds [0, stop - len(tail)); cut its front */
@@ -1673,8 +2053,8 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
     if (start >= tc) {
         /* the tail holds [tc, stop): the buffer may hold more */
         r = leaf_make(tail->slots + (start - tc), stop - start, 0);
-        Py_XDECREF(root);
-        Py_DECREF(tail);
+        node_xdecref(root);
+        node_decref(tail);
         if (r == NULL) {
             return -1;
         }
@@ -1683,14 +2063,14 @@ march_rrb_slice(const MarchRRB *v, Py_ssize_t start, Py_ssize_t stop,
         return 0;
     }
     r = drop(root, start);
-    Py_DECREF(root);
+    node_decref(root);
     if (r == NULL) {
-        Py_DECREF(tail);
+        node_decref(tail);
         return -1;
     }
     r = lower(r);
     if (r == NULL) {
-        Py_DECREF(tail);
+        node_decref(tail);
         return -1;
     }
     out->count = stop - start;
@@ -1744,7 +2124,7 @@ insert_rec(MarchRRBNode *n, Py_ssize_t i, PyObject *x, MarchRRBNode **out,
         if (nk == 2) {
             out[1] = leaf_copy_of(gc, slots + j, k - j);
             if (out[1] == NULL) {
-                Py_DECREF(out[0]);
+                node_decref(out[0]);
                 return -1;
             }
         }
@@ -1792,7 +2172,7 @@ insert_rec(MarchRRBNode *n, Py_ssize_t i, PyObject *x, MarchRRBNode **out,
         }
         mid[1] = leaf_copy_of(gc, flat + k, f - k);
         if (mid[1] == NULL) {
-            Py_DECREF(mid[0]);
+            node_decref(mid[0]);
             return -1;
         }
         memcpy(all, n->slots, lo * sizeof(PyObject *));
@@ -1807,13 +2187,13 @@ insert_rec(MarchRRBNode *n, Py_ssize_t i, PyObject *x, MarchRRBNode **out,
     else {
         /* the common case: the interior still meets the bound */
         for (j = 0; j < k; j++) {
-            Py_INCREF(all[j]);
+            node_incref(all[j]);
             kids[j] = all[j];
         }
         nk = k;
     }
     for (j = 0; j < nm; j++) {
-        Py_DECREF(mid[j]);
+        node_decref(mid[j]);
     }
     if (rc < 0) {
         return -1;
@@ -1831,12 +2211,12 @@ insert_rec(MarchRRBNode *n, Py_ssize_t i, PyObject *x, MarchRRBNode **out,
         out[1] = out[0] ? mknode(n->height, kids + j, nk - j, 0) : NULL;
         *nout = 2;
         if (out[1] == NULL) {
-            Py_XDECREF(out[0]);
+            node_xdecref(out[0]);
             rc = -1;
         }
     }
     for (j = 0; j < nk; j++) {
-        Py_DECREF(kids[j]);
+        node_decref(kids[j]);
     }
     return rc;
 }
@@ -1880,7 +2260,7 @@ march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
                 return -1;
             }
             root = v->root;
-            Py_XINCREF(root);
+            node_xincref(root);
         }
         else {
             MarchRRBNode *full = leaf_make(slots, RRB_M, 0);
@@ -1888,13 +2268,13 @@ march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
                 return -1;
             }
             root = push_tail(v->root, full, 0);
-            Py_DECREF(full);
+            node_decref(full);
             if (root == NULL) {
                 return -1;
             }
             tail = leaf_make(slots + RRB_M, tl + 1 - RRB_M, 0);
             if (tail == NULL) {
-                Py_DECREF(root);
+                node_decref(root);
                 return -1;
             }
         }
@@ -1908,14 +2288,14 @@ march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
         }
         else {
             root = mknode(nodes[0]->height + 1, nodes, 2, 0);
-            Py_DECREF(nodes[0]);
-            Py_DECREF(nodes[1]);
+            node_decref(nodes[0]);
+            node_decref(nodes[1]);
             if (root == NULL) {
                 return -1;
             }
         }
         tail = v->tail;
-        Py_INCREF(tail);
+        node_incref(tail);
     }
     out->count = v->count + 1;
     out->root = root;
@@ -1977,12 +2357,16 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
         return fail("node slot count out of range", k, RRB_M);
     }
     if (height == 0) {
-        if (Py_TYPE(n) == &MarchRRBLeaf_Type) {
+        if (RRB_IS_RAW(n)) {
             if (!items_atomic(n->slots, k)) {
-                return fail("plain leaf holds a non-atomic element", k, 0);
+                return fail("raw leaf holds a non-atomic element", k, 0);
+            }
+            if (RAW_REFCNT(n) == 0 || node_tracked(n)) {
+                return fail("raw leaf with a bad header", RAW_REFCNT(n),
+                            n->flags);
             }
         }
-        else if (!RRB_IS_GCLEAF(n)) {
+        else if (Py_TYPE(n) != &MarchRRBLeafGC_Type) {
             return fail("leaf of a non-leaf type", 0, 0);
         }
         else if (!PyObject_GC_IsTracked((PyObject *)n) || !node_tracked(n)) {
@@ -1991,7 +2375,8 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
         *count = k;
         return 0;
     }
-    if (Py_TYPE(n) != &MarchRRBInner_Type && !RRB_IS_RELAXED(n)) {
+    if (RRB_IS_RAW(n)
+            || (Py_TYPE(n) != &MarchRRBInner_Type && !RRB_IS_RELAXED(n))) {
         return fail("inner node of a leaf type", height, 0);
     }
     cap = CAP(height);
@@ -2145,8 +2530,13 @@ static void
 stats_node(MarchRRBNode *n, MarchRRBStats *st)
 {
     int j;
-    st->bytes += (Py_ssize_t)Py_TYPE(n)->tp_basicsize
-        + (PyType_IS_GC(Py_TYPE(n)) ? (Py_ssize_t)(2 * sizeof(void *)) : 0)   /* the GC header */;
+    if (RRB_IS_RAW(n)) {
+        st->bytes += (Py_ssize_t)RAW_SIZE;
+    }
+    else {
+        st->bytes += (Py_ssize_t)Py_TYPE(n)->tp_basicsize
+            + (Py_ssize_t)(2 * sizeof(void *));   /* the GC header */
+    }
     if (n->height == 0) {
         st->leaves++;
         return;

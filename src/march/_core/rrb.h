@@ -27,29 +27,37 @@
 /* Py_ssize_t counts fit in 63 bits: a height-h node holds up to M**(h+1) */
 #define RRB_MAX_HEIGHT (63 / RRB_BITS + 1)
 
-/* One node of the tree.  Four PyTypeObjects share this layout:
- *   leaf          height 0, slots are elements, all atomic; not a GC type
+/* One node of the tree.  Three PyTypeObjects share this layout, and a
+ * fourth kind of node is not a Python object at all:
+ *   raw leaf      height 0, slots are elements, all atomic (RRB_FLAG_RAW);
+ *                 not an object: a block holding the header word and the
+ *                 slots, addressed through a MarchRRBNode pointer
+ *                 sizeof(PyObject) before the block, so that height, len,
+ *                 flags and slots read as for every node.  Its PyObject
+ *                 header does not exist and is never read; its reference
+ *                 count is the 32-bit `owner_lo` (raw leaves have no owner)
  *   leaf (gc)     height 0, may hold any element; a GC type, always tracked
  *   inner         height > 0, balanced (no size table); a GC type, tracked
  *                 iff some child is tracked
  *   inner relaxed height > 0, with the cumulative size table `sizes`
- * Leaves are allocated without `count` and `sizes` (their count is `len`);
- * a balanced inner node without `sizes`.  The owner id (46 bits) is split
- * in two fields so that the header (with `flags`) stays one word. */
+ * GC leaves are allocated without `count` and `sizes` (their count is
+ * `len`); a balanced inner node without `sizes`.  The owner id (45 bits) is
+ * split in two fields so that the header (with `flags`) stays one word. */
 typedef struct MarchRRBNode {
-    PyObject_HEAD
+    PyObject_HEAD               /* absent in a raw leaf */
     uint8_t height;             /* 0: leaf */
     uint8_t len;                /* slots in use, 1..M in a tree; for a tail:
                                  * the buffer's fill (>= the tail length) */
-    unsigned int flags : 2;     /* RRB_FLAG_*: a tail buffer; GC-tracked */
-    unsigned int owner_hi : 14; /* owner: evolver allowed to edit in place */
-    uint32_t owner_lo;          /* (0: persistent, never edited) */
+    unsigned int flags : 3;     /* RRB_FLAG_*: a tail buffer; GC-tracked;
+                                 * a raw leaf */
+    unsigned int owner_hi : 13; /* owner: evolver allowed to edit in place */
+    uint32_t owner_lo;          /* (0: persistent, never edited); a raw
+                                 * leaf: its reference count */
     PyObject *slots[RRB_M];
     Py_ssize_t count;           /* inner only: elements in the subtree */
     Py_ssize_t sizes[];         /* relaxed only: sizes[j] = elements in slots 0..j */
 } MarchRRBNode;
 
-extern PyTypeObject MarchRRBLeaf_Type;
 extern PyTypeObject MarchRRBLeafGC_Type;
 extern PyTypeObject MarchRRBInner_Type;
 extern PyTypeObject MarchRRBRelaxed_Type;
@@ -60,6 +68,8 @@ extern PyTypeObject MarchRRBRelaxed_Type;
 /* the node is tracked by the GC (mirrors PyObject_GC_IsTracked: our nodes
  * are tracked once, when made, and untracked only when deallocated) */
 #define RRB_FLAG_TRACKED 2
+/* a raw leaf (not a Python object, see above) */
+#define RRB_FLAG_RAW 4
 
 /* Free lists of nodes and Vectors revive dead objects with
  * _Py_NewReference, as CPython's own free lists do; it is a private API, so
@@ -70,14 +80,24 @@ extern PyTypeObject MarchRRBRelaxed_Type;
 #else
 #define MARCH_RRB_FREELISTS 0
 #endif
+/* Raw leaves count their references with plain (non-atomic) integers and
+ * come from slabs kept in global lists: both rely on the GIL, so a
+ * free-threaded build makes every leaf a GC leaf. */
 #ifdef Py_GIL_DISABLED
 #define MARCH_RRB_SHARED_TAIL 0
+#define MARCH_RRB_RAW 0
 #else
 #define MARCH_RRB_SHARED_TAIL 1
+#define MARCH_RRB_RAW 1
 #endif
 
-#define RRB_IS_RELAXED(n) (Py_TYPE(n) == &MarchRRBRelaxed_Type)
-#define RRB_IS_GCLEAF(n) (Py_TYPE(n) == &MarchRRBLeafGC_Type)
+/* n is an inner node (height > 0) with a size table */
+#define RRB_IS_RELAXED(n) ((n)->height != 0 && Py_TYPE(n) == &MarchRRBRelaxed_Type)
+/* the same for n known to be an inner node */
+#define RRB_INNER_IS_RELAXED(n) (Py_TYPE(n) == &MarchRRBRelaxed_Type)
+#define RRB_IS_RAW(n) ((n)->flags & RRB_FLAG_RAW)
+/* n is a leaf that is a Python object (a GC leaf) */
+#define RRB_IS_GCLEAF(n) ((n)->height == 0 && !RRB_IS_RAW(n))
 
 /* The value of a vector: a tree and a tail.
  *   count  number of elements
@@ -96,6 +116,8 @@ typedef struct {
 } MarchRRB;
 
 int march_rrb_ready(void);                  /* PyType_Ready the node types */
+/* 1 when raw leaves come from slabs (not PyMem_Malloc), see rrb.c */
+extern const int march_rrb_raw_slabs;
 uint64_t march_rrb_new_owner(void);         /* a fresh evolver id (never 0) */
 
 static inline Py_ssize_t
@@ -136,7 +158,7 @@ march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start,
     while (n->height) {
         int shift = RRB_BITS * n->height;
         Py_ssize_t j = idx >> shift;
-        if (RRB_IS_RELAXED(n)) {
+        if (RRB_INNER_IS_RELAXED(n)) {
             while (n->sizes[j] <= idx) {
                 j++;
             }
@@ -168,7 +190,7 @@ march_rrb_get(const MarchRRB *v, Py_ssize_t i)
         return v->tail->slots[i - toff];
     }
     h = n->height;
-    while (h > 0 && RRB_IS_RELAXED(n)) {
+    while (h > 0 && RRB_INNER_IS_RELAXED(n)) {
         Py_ssize_t j = idx >> (RRB_BITS * h);
         while (n->sizes[j] <= idx) {
             j++;
@@ -191,9 +213,14 @@ void march_rrb_clear(MarchRRB *v);                      /* release, make empty *
 void march_rrb_copy(MarchRRB *dst, const MarchRRB *src); /* new references */
 /* the GC state a Vector object over v needs */
 int march_rrb_needs_tracking(const MarchRRB *v);
+/* tp_traverse of an object holding v: visits its nodes that are objects */
+int march_rrb_traverse(const MarchRRB *v, visitproc visit, void *arg);
 
 /* In-place edits of *v.  With owner != 0, nodes tagged with that owner are
- * edited in place and the nodes made are tagged with it; owner == 0 copies.
+ * edited in place and the nodes made are tagged with it; a raw leaf (which
+ * has no owner) is edited in place when its reference count is 1 and every
+ * node above it is owned (v itself must then be the owner's own value);
+ * owner == 0 copies.
  * 0 on success, -1 on error with *v unchanged.  set and pop do not release
  * the element they remove while they run: the caller holds a reference to it
  * (so that no __del__ runs in the middle of an edit). */

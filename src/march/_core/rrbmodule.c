@@ -328,9 +328,7 @@ vector_dealloc(VectorObject *self)
 static int
 vector_traverse(VectorObject *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->v.root);
-    Py_VISIT(self->v.tail);
-    return 0;
+    return march_rrb_traverse(&self->v, visit, arg);
 }
 
 static int
@@ -1510,10 +1508,8 @@ evolver_dealloc(EvolverObject *e)
 static int
 evolver_traverse(EvolverObject *e, visitproc visit, void *arg)
 {
-    Py_VISIT(e->v.root);
-    Py_VISIT(e->v.tail);
     Py_VISIT(e->orig);
-    return 0;
+    return march_rrb_traverse(&e->v, visit, arg);
 }
 
 static int
@@ -1989,6 +1985,11 @@ INIT_FUNC(void)
         goto error;
     }
     if (PyModule_AddIntConstant(m, "BRANCHING", RRB_M) < 0) {
+        goto error;
+    }
+    /* 1: raw leaves come from march's own slabs (rrb.c), which the
+     * allocation-failure tests cannot make fail */
+    if (PyModule_AddIntConstant(m, "_RAW_SLABS", march_rrb_raw_slabs) < 0) {
         goto error;
     }
     abc = PyImport_ImportModule("collections.abc");
