@@ -13,33 +13,12 @@ import sys
 
 import pytest
 
-
-def check(vec, lst):
-    vec._check()
-    assert len(vec) == len(lst)
-    assert vec.tolist() == lst
-    assert [vec[i] for i in range(len(lst))] == lst
+from test_vector_paths import Obj, check
 
 
 def _c_only(V):
     if "_pure" in V.__name__:
         pytest.skip("raw leaves are a C layout")
-
-
-class Obj(object):
-    """a non-atomic element"""
-
-    def __init__(self, v):
-        self.v = v
-
-    def __eq__(self, other):
-        return isinstance(other, Obj) and other.v == self.v
-
-    def __hash__(self):
-        return hash(self.v)
-
-    def __repr__(self):
-        return "Obj(%r)" % (self.v,)
 
 
 def _sizes(V):

@@ -479,12 +479,7 @@ node_xincref(MarchRRBNode *n)
         (p) = (n);                              \
         node_xdecref(old_);                     \
     } while (0)
-#define NODE_CLEAR(p)                           \
-    do {                                        \
-        MarchRRBNode *old_ = (p);               \
-        (p) = NULL;                             \
-        node_xdecref(old_);                     \
-    } while (0)
+#define NODE_CLEAR(p) NODE_XSETREF(p, NULL)
 /* slot j of inner node n = child c (stolen), releasing the old child */
 #define SLOT_SETREF(n, j, c)                    \
     do {                                        \
