@@ -1179,15 +1179,15 @@ new_path(int height, MarchRRBNode *leaf, uint64_t owner)
     return node;
 }
 
-/* [_top_up] Append extra[0..k) to the last leaf of tree n (they fit). */
+/* [_top_up] The tree n with extra[0..k) appended to its last leaf (they
+ * fit): a copy of the path, never an edit in place (see push_tail). */
 static MarchRRBNode *
-top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc,
-       uint64_t owner, int path)
+top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc)
 {
     MarchRRBNode *out, *c;
     int j;
     if (n->height == 0) {
-        out = leaf_editable(n, n->len, owner, path, need_gc);
+        out = leaf_editable(n, n->len, 0, 0, need_gc);
         if (out == NULL) {
             return NULL;
         }
@@ -1197,12 +1197,11 @@ top_up(MarchRRBNode *n, PyObject *const *extra, int k, int need_gc,
         }
         return out;
     }
-    c = top_up(SLOT(n, n->len - 1), extra, k, need_gc, owner,
-               path && owned(n, owner));
+    c = top_up(SLOT(n, n->len - 1), extra, k, need_gc);
     if (c == NULL) {
         return NULL;
     }
-    out = editable(n, owner);
+    out = node_copy(n, 0);
     if (out == NULL) {
         node_decref(c);
         return NULL;
@@ -1294,9 +1293,11 @@ push_tail(MarchRRBNode *root, MarchRRBNode *leaf, uint64_t owner)
     if (last->len < RRB_M) {
         /* top the tree's last leaf up first, so that it never becomes
          * interior while partial (keeps invariant 3, and balanced nodes
-         * balanced) */
+         * balanced).  The top-up copies its path even for an evolver: the
+         * allocations that follow may fail, and a top-up done in place
+         * could not be undone (v must then be unchanged). */
         int room = RRB_M - last->len;
-        r = top_up(root, leaf->slots, room, RRB_IS_GCLEAF(leaf), owner, 1);
+        r = top_up(root, leaf->slots, room, RRB_IS_GCLEAF(leaf));
         node_decref(root);
         if (r == NULL) {
             return NULL;

@@ -233,9 +233,10 @@ def _new_path(height, leaf, owner):
     return node
 
 
-def _top_up(node, extra, owner):
-    """Append the elements ``extra`` to the last leaf of the tree (they fit)."""
-    n = _editable(node, owner)
+def _top_up(node, extra):
+    """The tree with the elements ``extra`` appended to its last leaf (they
+    fit): a copy of the path, never an edit in place (see ``_push_tail``)."""
+    n = _editable(node, None)
     k = len(extra)
     n.count += k
     if n.height == 0:
@@ -244,7 +245,7 @@ def _top_up(node, extra, owner):
     # the last child only grows: a balanced node stays balanced
     if n.sizes is not None:
         n.sizes[-1] += k
-    n.slots[-1] = _top_up(n.slots[-1], extra, owner)
+    n.slots[-1] = _top_up(n.slots[-1], extra)
     return n
 
 
@@ -290,9 +291,11 @@ def _push_tail(root, leaf, owner):
     last = _last_leaf(root)
     if last.count < M:
         # top the tree's last leaf up first, so it never becomes interior while
-        # partial (keeps invariant 3 and balanced nodes balanced)
+        # partial (keeps invariant 3 and balanced nodes balanced); the top-up
+        # copies its path even for an evolver, as in C, where an allocation
+        # failing later in the push must leave the value unchanged
         room = M - last.count
-        root = _top_up(root, leaf.slots[:room], owner)
+        root = _top_up(root, leaf.slots[:room])
         leaf = _leaf(leaf.slots[room:], owner)
     if root.height:
         r = _push_leaf(root, leaf, owner)
