@@ -48,6 +48,7 @@ import os
 import platform
 import random
 import shlex
+import signal
 import subprocess
 import sys
 import textwrap
@@ -768,6 +769,7 @@ class Runner(object):
         self.results = []
         self.libraries = {}
         self.interrupted = False
+        self.sigint = False
         self.started = time.time()
         self.done_ops = 0
 
@@ -795,6 +797,7 @@ class Runner(object):
         return r
 
     def run(self):
+        restore = self._catch_sigint()
         try:
             for structure in self.opts.structures:
                 if selected_ops(structure, self.opts):
@@ -804,7 +807,33 @@ class Runner(object):
         except KeyboardInterrupt:
             self.interrupted = True
             self.progress("interrupted: reporting what was measured so far")
+        finally:
+            restore()
         return self.results
+
+    def _catch_sigint(self):
+        """Ctrl-C raises KeyboardInterrupt as usual and also sets
+        self.sigint, which stops the run before its next cell: Python drops
+        an exception raised while a finalizer (a __del__, a generator being
+        collected) runs, so the interrupt alone can be lost.  Returns the
+        function that puts the previous handler back."""
+        try:
+            previous = signal.getsignal(signal.SIGINT)
+            if previous is not signal.default_int_handler:
+                return lambda: None
+
+            def handler(signum, frame):
+                self.sigint = True
+                raise KeyboardInterrupt
+
+            signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not the main thread
+            return lambda: None
+        return lambda: signal.signal(signal.SIGINT, previous)
+
+    def check_interrupt(self):
+        if self.sigint:
+            raise KeyboardInterrupt
 
     def run_group(self, structure, keytype, n):
         """Measure one structure/keytype/size.  Library after library: only
@@ -832,6 +861,7 @@ class Runner(object):
                                None if ctx_err is None else ctx_err,
                                time.time() - t0)
             for op in timed:
+                self.check_interrupt()
                 t0 = time.time()
                 r = self.run_timed(group, lib, op, ctx, ctx_err)
                 self.progress_line(group, lib, op.name, _cell_text(r), time.time() - t0)
@@ -840,6 +870,7 @@ class Runner(object):
         for op in ops:
             if op.kind == "memory":
                 for lib in libs:
+                    self.check_interrupt()
                     t0 = time.time()
                     r = self.run_memory(group, lib, op)
                     self.progress_line(group, lib, op.name, _cell_text(r),
