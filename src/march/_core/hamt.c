@@ -1223,52 +1223,6 @@ march_hamt_iter_init(MarchHamtIter *it, MarchBitmapNode *root)
     it->top = 0;
 }
 
-int
-march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
-{
-    while (it->top >= 0) {
-        PyObject *node = it->node[it->top];
-        Py_ssize_t pos = it->pos[it->top];
-        if (MarchBitmapNode_Check(node)) {
-            MarchBitmapNode *b = (MarchBitmapNode *)node;
-            Py_ssize_t ndslots = 2 * POPC(b->datamap);
-            if (pos < ndslots) {
-                *key = b->slots[pos];
-                *value = b->slots[pos + 1];
-                it->pos[it->top] = pos + 2;
-#if defined(__GNUC__) || defined(__clang__)
-                /* the caller will touch the next entry's key and value
-                 * (reference counts): start loading them now */
-                if (pos + 3 < ndslots) {
-                    __builtin_prefetch(b->slots[pos + 2], 1);
-                    __builtin_prefetch(b->slots[pos + 3], 1);
-                }
-#endif
-                return 1;
-            }
-            if (pos < BSIZE(b)) {
-                it->pos[it->top] = pos + 1;
-                it->top++;
-                assert(it->top < MARCH_HAMT_STACK);
-                it->node[it->top] = b->slots[pos];
-                it->pos[it->top] = 0;
-                continue;
-            }
-        }
-        else {
-            MarchCollisionNode *c = (MarchCollisionNode *)node;
-            if (pos < Py_SIZE(c)) {
-                *key = c->slots[pos];
-                *value = c->slots[pos + 1];
-                it->pos[it->top] = pos + 2;
-                return 1;
-            }
-        }
-        it->top--;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* equality                                                            */
 

@@ -443,8 +443,53 @@ int march_hamt_equal(MarchBitmapNode *a, MarchBitmapNode *b);
 Py_hash_t march_hamt_hash_entries(MarchBitmapNode *root);
 
 void march_hamt_iter_init(MarchHamtIter *it, MarchBitmapNode *root);
-/* 1: *key and *value set (borrowed), 0: exhausted */
-int march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value);
+/* 1: *key and *value set (borrowed), 0: exhausted.  Inline: it is the
+ * step of every iteration (items(), ==, the set algebra). */
+static inline int
+march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
+{
+    while (it->top >= 0) {
+        PyObject *node = it->node[it->top];
+        Py_ssize_t pos = it->pos[it->top];
+        if (MarchBitmapNode_Check(node)) {
+            MarchBitmapNode *b = (MarchBitmapNode *)node;
+            Py_ssize_t ndslots = 2 * march_popcount32(b->datamap);
+            if (pos < ndslots) {
+                *key = b->slots[pos];
+                *value = b->slots[pos + 1];
+                it->pos[it->top] = pos + 2;
+#if defined(__GNUC__) || defined(__clang__)
+                /* the caller will touch the next entry's key and value
+                 * (reference counts): start loading them now */
+                if (pos + 3 < ndslots) {
+                    __builtin_prefetch(b->slots[pos + 2], 1);
+                    __builtin_prefetch(b->slots[pos + 3], 1);
+                }
+#endif
+                return 1;
+            }
+            if (pos < ndslots + march_popcount32(b->nodemap)) {
+                it->pos[it->top] = pos + 1;
+                it->top++;
+                assert(it->top < MARCH_HAMT_STACK);
+                it->node[it->top] = b->slots[pos];
+                it->pos[it->top] = 0;
+                continue;
+            }
+        }
+        else {
+            MarchCollisionNode *c = (MarchCollisionNode *)node;
+            if (pos < Py_SIZE(c)) {
+                *key = c->slots[pos];
+                *value = c->slots[pos + 1];
+                it->pos[it->top] = pos + 2;
+                return 1;
+            }
+        }
+        it->top--;
+    }
+    return 0;
+}
 
 /* debugging: 0 when every invariant holds, else -1 with AssertionError */
 int march_hamt_check(MarchBitmapNode *root);
