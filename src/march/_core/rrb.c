@@ -418,6 +418,13 @@ raw_free(MarchRRBNode *n)
     raw_block_free(b);
 }
 
+/* is node n tracked by the GC (a raw leaf never is) */
+static inline int
+node_tracked(const MarchRRBNode *n)
+{
+    return n->flags & RRB_FLAG_TRACKED;
+}
+
 /* Reference counting of nodes (which may be raw leaves).  Elements are
  * objects and use Py_INCREF / Py_DECREF. */
 static inline void
@@ -551,7 +558,7 @@ gcnode_release_slots(MarchRRBNode *n)
             Py_DECREF(n->slots[i]);
         }
     }
-    else if (n->height == 1 && !(n->flags & RRB_FLAG_TRACKED)) {
+    else if (n->height == 1 && !node_tracked(n)) {
         /* untracked: every child is a raw leaf (invariant 5), so their
          * headers need not be read for their kind; measured a little
          * faster for a chain of sets (docs/design-rrb.md, section 8) */
@@ -576,7 +583,7 @@ gcnode_release_slots(MarchRRBNode *n)
 static void
 gcnode_dealloc(MarchRRBNode *n)
 {
-    if (!(n->flags & RRB_FLAG_TRACKED)) {
+    if (!node_tracked(n)) {
         /* an untracked inner node: only atomic elements below it, so this
          * recursion is bounded by the tree height (no trashcan needed) */
         gcnode_release_slots(n);
@@ -678,13 +685,6 @@ march_rrb_ready(void)
 
 /* ------------------------------------------------------------------ */
 /* making nodes                                                        */
-
-/* is node n tracked by the GC (a raw leaf never is) */
-static inline int
-node_tracked(const MarchRRBNode *n)
-{
-    return n->flags & RRB_FLAG_TRACKED;
-}
 
 /* track n (a GC node type, not yet tracked) */
 static inline void
