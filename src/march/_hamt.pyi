@@ -94,6 +94,7 @@ class Map(Mapping[_K, _V]):
     def _check(self) -> None: ...
     def _depth(self) -> int: ...
 
+@final
 class MapMutation(Generic[_K, _V]):
     """A transient draft of a Map (``Map.mutate()``); ``finish()`` freezes it."""
 
@@ -213,7 +214,9 @@ class Set(AbstractSet[_T]):
 
     # debugging (both implementations)
     def _check(self) -> None: ...
+    def _depth(self) -> int: ...
 
+@final
 class SetEvolver(Generic[_T]):
     """A transient over a Set (``Set.evolver()``)."""
 

@@ -49,6 +49,17 @@
  * march_hamt_check() verifies all of this (plus counts, bitmaps, each key's
  * hash path and the GC rule below) and is exposed as Map._check().
  *
+ * Keys whose hash changes after they were stored (a user error that dict
+ * survives): the trie places a key by the hash it had then and never stores
+ * it, so a stored key's hash is recomputed when a new key meets it in its
+ * slot.  Its bits below that level are then taken from the path (they are
+ * the ones that put it there) and only the higher ones from its current
+ * hash (known_hash): two such hashes either part at a level the trie has,
+ * or are equal (a collision node, at the last level too).  So the trie
+ * never grows past its last level and its counts stay right, whatever the
+ * hashes do.  As in dict, a lookup by the key's new hash generally misses
+ * it; march_hamt_check() reports it ("a key is not on its hash path").
+ *
  * Algorithms
  * ----------
  * find: iterative descent (march_hamt_find_inline in hamt.h, inlined into
@@ -528,6 +539,18 @@ stored_hash(PyObject *stored, uint64_t *h)
     return march_hamt_hash(stored, h);
 }
 
+/* The hash of a stored entry as the trie knows it: its bits below `bits`
+ * are those of the path that leads to it, here the ones of `path` (the hash
+ * of the key being inserted or looked up along that path); the others are
+ * those of `h` (its current hash).  Equal to h unless the key's hash changed
+ * since it was stored.  bits >= 64: all of path's. */
+static inline uint64_t
+known_hash(uint64_t h, uint64_t path, unsigned bits)
+{
+    uint64_t low = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    return (h & ~low) | (path & low);
+}
+
 /* Compare a stored key with `key` (whose hash is `hash`).  1 equal, 0 not,
  * -1 error.  *h2 gets the stored key's hash (needed by assoc when the keys
  * differ). */
@@ -622,11 +645,23 @@ make_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
            uint64_t h1, PyObject *k2, PyObject *v2, uint64_t h2,
            uint64_t owner)
 {
-    uint32_t i1 = (uint32_t)((h1 >> shift) & MARCH_HAMT_MASK);
-    uint32_t i2 = (uint32_t)((h2 >> shift) & MARCH_HAMT_MASK);
+    uint32_t i1, i2;
     MarchBitmapNode *n;
 
-    assert(shift <= 60);
+    if (shift > 60) {
+        /* unreachable (below); kept so that no input can build a trie past
+         * its last level (or shift by 64 or more) in a release build */
+        PyErr_SetString(PyExc_SystemError,
+                        "march: split past the last level of the trie");
+        return NULL;
+    }
+    /* h1 != h2 and they agree below `shift` (the callers see to it, also
+     * for keys whose hash changed): they differ at this level or a later
+     * one, the last (shift 60, 4 bits) at the latest */
+    assert(h1 != h2);
+    assert(((h1 ^ h2) & (((uint64_t)1 << shift) - 1)) == 0);
+    i1 = (uint32_t)((h1 >> shift) & MARCH_HAMT_MASK);
+    i2 = (uint32_t)((h2 >> shift) & MARCH_HAMT_MASK);
     if (i1 == i2) {
         MarchBitmapNode *sub = make_split(shift + MARCH_HAMT_BITS, anode,
                                           k1, v1, h1, k2, v2, h2, owner);
@@ -702,6 +737,9 @@ cnode_assoc(MarchCollisionNode *c, unsigned shift, PyObject *key,
     MarchCollisionNode *nc;
 
     if (c->hash != hash) {
+        /* a collision node lies on the path of its hash (it was placed by
+         * that hash, and a key's later change of hash does not change it) */
+        assert(known_hash(c->hash, hash, shift) == c->hash);
         *added = 1;
         return (PyObject *)make_split(shift, (PyObject *)c, NULL, NULL,
                                       c->hash, key, value, hash, owner);
@@ -807,7 +845,17 @@ bnode_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
             }
             return (PyObject *)n;
         }
-        /* another key in this slot: push both one level down */
+        /* another key in this slot: push both one level down.  The entry
+         * sits on the path of `hash` (the bits below shift + 5), so those
+         * are its bits as far as the trie is concerned; only the higher
+         * ones come from its hash.  They differ from its own hash's only
+         * for a key whose hash changed since it was stored (a user error
+         * that dict survives): taking its current hash whole there would
+         * ask make_split to separate two hashes that agree on every bit
+         * from shift + 5 up, a chain past the last level.  With the path's
+         * bits the two hashes either differ at a level make_split reaches
+         * (<= 60) or are equal: a collision node, at the last level too. */
+        h2 = known_hash(h2, hash, shift + MARCH_HAMT_BITS);
         if (h2 == hash) {
             MarchCollisionNode *c = cnode_alloc(4, hash, owner);
             if (c == NULL) {

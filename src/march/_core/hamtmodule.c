@@ -10,9 +10,12 @@
  *   MapMutation   {root, owner (0 once finished), busy, weakreflist}.  Always
  *                 GC-tracked (its root may become tracked at any time).
  *                 `busy` counts operations in progress that walk the tree
- *                 (they may call a key's __eq__ or a value's __repr__);
+ *                 (they may call a key's __eq__ or a value's __repr__, or
+ *                 allocate: a collection runs finalizers and gc.callbacks);
  *                 a mutating call made from such code would edit nodes in
  *                 place under the walker's feet, so it raises RuntimeError.
+ *                 An edit hashes its key before raising `busy`, and checks
+ *                 after hashing that the mutation is still open.
  *   MapKeys, MapValues, MapItems   views over a Map.
  *   MapIterator   holds a strong reference to the root it walks.
  *
@@ -199,10 +202,17 @@ assoc_pairs(MarchBitmapNode **root, PyObject *iterable, uint64_t owner)
             k = PySequence_Fast_GET_ITEM(seq, 0);
             v = PySequence_Fast_GET_ITEM(seq, 1);
         }
+        /* own them: for a list pair, seq is the list itself, and the key's
+         * __hash__ or __eq__ (or a finalizer run by an allocation) may
+         * clear it, dropping the only references */
+        Py_INCREF(k);
+        Py_INCREF(v);
         r = march_hamt_hash(k, &h);
         if (r == 0) {
             r = assoc_into(root, k, h, v, owner);
         }
+        Py_DECREF(k);
+        Py_DECREF(v);
         Py_XDECREF(seq);
         Py_DECREF(item);
         if (r < 0) {
@@ -738,11 +748,17 @@ map_hash(MapObject *self)
 {
     if (self->hash == -1) {
         /* values may be maps nested arbitrarily deep: no C stack overflow */
+        MarchBitmapNode *root = self->root;
+        Py_hash_t h;
         if (Py_EnterRecursiveCall(" while hashing a march.Map")) {
             return -1;
         }
-        self->hash = march_hamt_hash_entries(self->root);
+        /* the keys' and values' __hash__ run meanwhile: own the root */
+        Py_INCREF(root);
+        h = march_hamt_hash_entries(root);
+        Py_DECREF(root);
         Py_LeaveRecursiveCall();
+        self->hash = h;
     }
     return self->hash;
 }
@@ -898,7 +914,12 @@ PyTypeObject Map_Type = {
     .tp_hash = (hashfunc)map_hash,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC
                 | Py_TPFLAGS_MAPPING,
-    .tp_doc = "Map(col=None, /, **kw): a persistent hash map (HAMT)",
+    .tp_doc = "Map(col=None, /, **kw): a persistent hash map (HAMT)\n\n"
+              "Map may be subclassed: Sub(...) and Sub.from_keys(...) make "
+              "a Sub; an operation that changes the map (set, delete, "
+              "update, |, the algebra, filter, ..., mutate().finish()) "
+              "returns a plain Map, one that changes nothing returns the map "
+              "itself (the rule of immutables' pure-Python Map).",
     .tp_traverse = (traverseproc)map_traverse,
     .tp_clear = (inquiry)map_clear,
     .tp_richcompare = map_richcompare,
@@ -974,13 +995,20 @@ mutation_writable(MutationObject *self)
     return 0;
 }
 
+/* Every edit asks mutation_writable() before and again after hashing the
+ * key: the key's __hash__ may finish the mutation (or edit it: allowed, no
+ * walk is in progress yet).  From there on every call into Python (__eq__,
+ * a stored key's __hash__, finalizers run by an allocation or a release)
+ * happens with `busy` raised, so nothing can finish or edit the mutation
+ * while its nodes are being walked or edited. */
 static int
 mutation_set_item(MutationObject *self, PyObject *key, PyObject *value)
 {
     uint64_t h;
     int added;
     MarchBitmapNode *nr;
-    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0) {
+    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0
+            || mutation_writable(self) < 0) {
         return -1;
     }
     self->busy++;
@@ -993,23 +1021,46 @@ mutation_set_item(MutationObject *self, PyObject *key, PyObject *value)
     return 0;
 }
 
-/* 1 removed, 0 absent, -1 error */
+/* Remove key.  1 removed (*value, when not NULL: a new reference to its
+ * value), 0 absent, -1 error. */
 static int
-mutation_remove(MutationObject *self, PyObject *key)
+mutation_remove(MutationObject *self, PyObject *key, PyObject **value)
 {
     uint64_t h;
     int found;
     MarchBitmapNode *nr;
-    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0) {
+    PyObject *v = NULL;
+    if (mutation_writable(self) < 0 || march_hamt_hash(key, &h) < 0
+            || mutation_writable(self) < 0) {
         return -1;
     }
     self->busy++;
+    if (value != NULL) {
+        /* pop: the value first (owned: the removal drops the node's
+         * reference), then the removal, both under the same guard */
+        int r = march_hamt_find(self->root, key, h, &v);
+        if (r <= 0) {
+            self->busy--;
+            return r;
+        }
+        Py_INCREF(v);
+    }
     nr = march_hamt_without(self->root, key, h, self->owner, &found);
     self->busy--;
     if (nr == NULL) {
+        Py_XDECREF(v);
         return -1;
     }
     Py_SETREF(self->root, nr);
+    if (value != NULL) {
+        if (!found) {
+            /* found by find, then not by without: a key whose __eq__
+             * answered differently the second time; report it absent */
+            Py_DECREF(v);
+            return 0;
+        }
+        *value = v;
+    }
     return found;
 }
 
@@ -1038,7 +1089,7 @@ mutation_ass_subscript(MutationObject *self, PyObject *key, PyObject *value)
     if (value != NULL) {
         return mutation_set_item(self, key, value);
     }
-    r = mutation_remove(self, key);
+    r = mutation_remove(self, key, NULL);
     if (r == 0) {
         march_key_error(key);
         return -1;
@@ -1092,7 +1143,7 @@ mutation_set(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 mutation_delete(MutationObject *self, PyObject *key)
 {
-    int r = mutation_remove(self, key);
+    int r = mutation_remove(self, key, NULL);
     if (r == 0) {
         march_key_error(key);
     }
@@ -1129,10 +1180,7 @@ mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (!_PyArg_CheckPositional("pop", nargs, 1, 2)) {
         return NULL;
     }
-    if (mutation_writable(self) < 0) {
-        return NULL;
-    }
-    r = mutation_find(self, args[0], &v);
+    r = mutation_remove(self, args[0], &v);
     if (r < 0) {
         return NULL;
     }
@@ -1142,19 +1190,6 @@ mutation_pop(MutationObject *self, PyObject *const *args, Py_ssize_t nargs)
             return args[1];
         }
         march_key_error(args[0]);
-        return NULL;
-    }
-    r = mutation_remove(self, args[0]);
-    if (r <= 0) {
-        /* r == 0: removed meanwhile by the key's own __eq__: report absent */
-        Py_DECREF(v);
-        if (r == 0) {
-            if (nargs == 2) {
-                Py_INCREF(args[1]);
-                return args[1];
-            }
-            march_key_error(args[0]);
-        }
         return NULL;
     }
     return v;
@@ -1206,9 +1241,14 @@ mutation_finish(MutationObject *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     /* make the Map first: if that fails the mutation stays open, with its
-     * contents, and may be edited or finished again */
+     * contents, and may be edited or finished again.  The allocation may
+     * run a collection, hence finalizers and gc.callbacks: `busy` keeps
+     * them from editing the root being handed over (in place, or by
+     * replacing it, which the Map would not see) */
     Py_INCREF(self->root);
+    self->busy++;
     m = map_from_root(&Map_Type, self->root);
+    self->busy--;
     if (m != NULL) {
         self->owner = 0;
     }
@@ -1333,7 +1373,13 @@ PyTypeObject MapMutation_Type = {
     .tp_as_mapping = &mutation_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "a transient over a Map: edits in place, finish() -> Map",
+    .tp_doc = "a transient over a Map: edits in place, finish() -> Map\n\n"
+              "While one of its operations walks the trie (a key's __eq__, a "
+              "__repr__, a finalizer run by a collection), any change or "
+              "finish() raises RuntimeError; a key's __hash__ runs before "
+              "the walk, and each edit checks after it that the mutation "
+              "is not finished (ValueError).  MapMutation cannot be "
+              "subclassed, pickled or copied (TypeError).",
     .tp_traverse = (traverseproc)mutation_traverse,
     .tp_clear = (inquiry)mutation_clear,
     .tp_richcompare = mutation_richcompare,

@@ -584,6 +584,12 @@ set_check(SetObject *self, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
+set_depth(SetObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(march_hamt_depth(self->root));
+}
+
+static PyObject *
 set_is_tracked(SetObject *self, PyObject *Py_UNUSED(ignored))
 {
     return PyBool_FromLong(PyObject_GC_IsTracked((PyObject *)self));
@@ -777,6 +783,8 @@ static PyMethodDef set_methods[] = {
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
     {"_check", (PyCFunction)set_check, METH_NOARGS,
      "verify the invariants (AssertionError on a violation)"},
+    {"_depth", (PyCFunction)set_depth, METH_NOARGS,
+     "height of the trie (0 when empty)"},
     {"_is_gc_tracked", (PyCFunction)set_is_tracked, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
@@ -803,7 +811,8 @@ static PyTypeObject Set_Type = {
     .tp_as_sequence = &set_as_sequence,
     .tp_hash = (hashfunc)set_hash,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "Set(iterable=(), /): a persistent hash set (HAMT)",
+    .tp_doc = "Set(iterable=(), /): a persistent hash set (HAMT)\n\n"
+              "Set cannot be subclassed (TypeError).",
     .tp_traverse = (traverseproc)set_traverse,
     .tp_clear = (inquiry)set_clear,
     .tp_richcompare = set_richcompare,
@@ -964,8 +973,13 @@ evolver_persistent(EvolverObject *self, PyObject *Py_UNUSED(ignored))
         Py_INCREF(self->orig);
         return (PyObject *)self->orig;
     }
+    /* the allocation may run a collection, hence finalizers and
+     * gc.callbacks: `busy` keeps them from editing the root being handed
+     * over (in place, or by replacing it: the edit would be lost below) */
     Py_INCREF(self->root);
+    self->busy++;
     s = set_from_root(self->root);
+    self->busy--;
     if (s == NULL) {
         return NULL;
     }
@@ -1038,7 +1052,13 @@ static PyTypeObject SetEvolver_Type = {
     .tp_as_sequence = &evolver_as_sequence,
     .tp_hash = PyObject_HashNotImplemented,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "a transient over a Set (Set.evolver())",
+    .tp_doc = "a transient over a Set (Set.evolver())\n\n"
+              "While one of its operations walks the trie (an element's "
+              "__eq__, a finalizer run by a collection), any change or "
+              "persistent() raises RuntimeError; an element's __hash__ runs "
+              "before the walk, and each edit checks again after it.  "
+              "SetEvolver cannot be subclassed, pickled or copied "
+              "(TypeError).",
     .tp_traverse = (traverseproc)evolver_traverse,
     .tp_clear = (inquiry)evolver_clear,
     .tp_weaklistoffset = offsetof(EvolverObject, weakreflist),

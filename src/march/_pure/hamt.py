@@ -63,6 +63,14 @@ only called between keys with equal hashes, as in ``dict``.  An exception
 from ``__hash__``/``__eq__`` propagates and leaves everything unchanged: the
 algorithms below compare keys before they copy or edit anything.
 
+A key whose hash changes after it was stored (a user error that ``dict``
+survives) stays where its old hash put it.  When a new key meets it in its
+slot, ``assoc`` takes its hash bits below that level from the path and only
+the others from its current hash, as C does: the two hashes part at a level
+the trie has, or are equal (a collision node, at the last level too).  The
+trie never grows past its last level and counts stay right; ``check()``
+reports the key as off its path.
+
 Iteration order: for a ``BitmapNode`` its inline entries in ascending bit
 order, then its children in ascending bit order (depth first); for a
 ``CollisionNode`` its array order.
@@ -205,8 +213,12 @@ def _pair(shift, k1, h1, v1, k2, h2, v2, owner):
     """A subtree holding two entries with different hashes, at ``shift``.
 
     The entries go into the first node where their index bits differ; above
-    it, a chain of single-child nodes while the bits agree.
+    it, a chain of single-child nodes while the bits agree.  The two hashes
+    agree below ``shift`` (``assoc`` sees to it, also for a key whose hash
+    changed), so they part at the last level (``_MAX_SHIFT``) at the latest.
     """
+    if shift > _MAX_SHIFT:      # unreachable: no trie grows past its last level
+        raise SystemError("march: split past the last level of the trie")
     i1 = (h1 >> shift) & _MASK
     i2 = (h2 >> shift) & _MASK
     if i1 == i2:
@@ -225,6 +237,8 @@ def _push_down(shift, cnode, key, h, value, owner):
     ``h`` differs from ``cnode.hash``: like ``_pair``, with the collision
     node as a child where the two part.
     """
+    if shift > _MAX_SHIFT:      # unreachable, as in _pair
+        raise SystemError("march: split past the last level of the trie")
     i1 = (cnode.hash >> shift) & _MASK
     i2 = (h >> shift) & _MASK
     if i1 == i2:
@@ -255,9 +269,7 @@ def assoc(node, shift, key, h, value, owner):
             kh = h
         else:
             kh = hash(k) & _M64
-            if kh == h and not k == key:
-                kh = -1                     # same hash, another key: collision
-        if kh == h:
+        if kh == h and (k is key or k == key):
             if arr[i + 1] is value:
                 return node
             if owner and node.owner == owner:
@@ -266,7 +278,17 @@ def assoc(node, shift, key, h, value, owner):
             arr = arr[:]
             arr[i + 1] = value
             return BitmapNode(datamap, node.nodemap, node.count, owner, arr)
-        if kh == -1:
+        # Another key: its hash as the trie knows it.  It sits on the path
+        # of h, so its bits below shift + 5 are h's; the others are its
+        # current hash's.  (They differ only for a key whose hash changed
+        # since it was stored, a user error that dict survives: with its
+        # current hash whole, _pair would have to separate two hashes that
+        # agree on every bit from shift + 5 up, past the last level.)  The
+        # two hashes are now equal -- a collision node, at the last level
+        # too -- or differ at a level _pair reaches.
+        low = (1 << (shift + _BITS)) - 1
+        kh = (kh & ~low) | (h & low)
+        if kh == h:
             sub = CollisionNode(h, 2, owner, [k, arr[i + 1], key, value])
         else:
             sub = _pair(shift + _BITS, k, kh, arr[i + 1], key, h, value, owner)
@@ -827,6 +849,12 @@ class Map:
     ``Map()``, ``Map(mapping)``, ``Map(iterable_of_pairs)``, with optional
     keyword arguments, like ``dict``.  Operations that change it return a
     new map and leave the original unchanged.
+
+    ``Map`` may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make
+    a ``Sub``; an operation that changes the map (``set``, ``delete``,
+    ``update``, ``|``, the algebra, ``filter``, ..., ``mutate().finish()``)
+    returns a plain ``Map``, one that changes nothing returns the map itself
+    (the rule of immutables' pure-Python ``Map``), as in C.
     """
 
     __slots__ = ("_root", "_hash", "__weakref__")
@@ -937,16 +965,17 @@ class Map:
         return _new_map(new)
 
     def __or__(self, other):
+        root = self._root
         if isinstance(other, Map):
-            root = self._root
             new = _hs.union_roots(root, other._root, None, _next_owner())
+            if new is not root and new is other._root and type(other) is Map:
+                return other            # self is empty (as in C)
         elif isinstance(other, _abc.Mapping):
-            root = self._root
             new = _update(root, iter(other.items()), _next_owner())
         else:
             return NotImplemented
-        if new is root and type(self) is Map:
-            return self
+        if new is root:
+            return self                 # unchanged: self, even a subclass's
         return _new_map(new)
 
     def mutate(self):
@@ -1007,18 +1036,26 @@ class MapMutation:
     less than as many persistent operations.  The map it came from and any
     map made before ``finish()`` are never affected.
 
-    Re-entrance: a key's ``__eq__`` (or an update's iterator) may try to
-    change the mutation while one of its operations is walking the trie.
-    Editing nodes in place under the feet of that walk would break the trie,
-    so ``_busy`` counts the operations in progress and any change (or
-    ``finish()``) meanwhile raises ``RuntimeError``.  A key's ``__hash__``
-    runs before the operation starts, so it may change the mutation.
+    Re-entrance: a key's ``__eq__`` (or an update's iterator, a ``__repr__``,
+    a finalizer run by a collection) may try to change the mutation while one
+    of its operations is walking the trie.  Editing nodes in place under the
+    feet of that walk would break the trie, so ``_busy`` counts the
+    operations in progress and any change (or ``finish()``) meanwhile raises
+    ``RuntimeError``.  A key's ``__hash__`` runs before the operation starts,
+    so it may change the mutation -- or finish it: every edit checks that it
+    may go on after hashing the key (``ValueError`` on a finished mutation).
+
+    ``MapMutation`` cannot be subclassed (as in C), pickled or copied
+    (``TypeError``).
     """
 
     __slots__ = ("_root", "_owner", "_busy", "__weakref__")
 
     def __new__(cls, /, *args, **kw):
         raise TypeError("cannot create 'MapMutation' instances")
+
+    def __init_subclass__(cls, **kw):
+        raise TypeError("type 'MapMutation' is not an acceptable base type")
 
     __hash__ = None
     __iter__ = None         # not iterable (as immutables), despite __getitem__
@@ -1078,10 +1115,13 @@ class MapMutation:
         self._busy += 1
         try:
             root = self._root
+            before = root.count
             value = find(root, key, h)
             if value is not _NOTFOUND:
-                self._root = without(root, 0, key, h, owner)
-                return value
+                root = self._root = without(root, 0, key, h, owner)
+                # (not removed: a key whose __eq__ changed its answer)
+                if root.count != before:
+                    return value
         finally:
             self._busy -= 1
         if missing is _NOTFOUND:
@@ -1117,39 +1157,46 @@ class MapMutation:
                 "update expected at most 1 argument, got %d" % len(args))
         self._writable()
         col = args[0] if args else None
-        if isinstance(col, Map):
-            fresh = _next_owner()
-            self._busy += 1
-            try:
-                root = _hs.union_roots(self._root, col._root, None, fresh)
-                if kw:
-                    root = _update(root, iter(kw.items()), fresh)
-            finally:
-                self._busy -= 1
-            self._root = root
-            self._owner = fresh
-            return
-        it = _pairs(col, kw)
-        if it is None:
+        if col is None and not kw:
             return
         # All or nothing (as immutables): the batch runs under a fresh owner
         # id, so it copies rather than edits the nodes this mutation owns,
         # and an error midway leaves the mutation as it was.  On success the
         # mutation adopts the fresh id: the nodes the batch made are its own
-        # to edit; those it owned before are copied if touched again.
+        # to edit; those it owned before are copied if touched again.  Every
+        # call into Python (the argument's items(), its iteration, the keys'
+        # __hash__ and __eq__) runs with _busy raised: nothing can finish or
+        # edit the mutation meanwhile.
         fresh = _next_owner()
         self._busy += 1
         try:
-            root = _update(self._root, it, fresh)
+            root = self._root
+            if type(col) is MapMutation:
+                raise TypeError("cannot create Maps from MapMutations")
+            if isinstance(col, Map):
+                # structural union (hamtset.py): shared subtrees cost nothing
+                new = _hs.union_roots(root, col._root, None, fresh)
+                if kw:
+                    new = _update(new, iter(kw.items()), fresh)
+            else:
+                new = _update(root, _pairs(col, kw), fresh)
         finally:
             self._busy -= 1
-        self._root = root
-        self._owner = fresh
+        if new is not root:
+            self._root = new
+            self._owner = fresh
 
     def finish(self):
         if self._busy:
             raise RuntimeError(_BUSY)
-        m = _new_map(self._root)
+        # the allocation of the Map may run a collection, hence finalizers
+        # and gc.callbacks: _busy keeps them from editing the root being
+        # handed over
+        self._busy += 1
+        try:
+            m = _new_map(self._root)
+        finally:
+            self._busy -= 1
         self._owner = 0     # only once the Map exists (as in C)
         return m
 
@@ -1176,7 +1223,12 @@ class MapMutation:
                 mm._busy -= 1
 
     def __repr__(self):
-        return _repr_entries(self, "march.MapMutation", self._root)
+        # a key's or value's __repr__ may try to change the mutation
+        self._busy += 1
+        try:
+            return _repr_entries(self, "march.MapMutation", self._root)
+        finally:
+            self._busy -= 1
 
     def __reduce__(self):
         raise TypeError("cannot pickle 'MapMutation' object")

@@ -51,8 +51,8 @@ from _thread import get_ident as _get_ident
 from . import hamt as _h
 from .hamt import (
     _EMPTY, _M64, _NOTFOUND, BitmapNode, Map, _new_map, _next_owner,
-    _object_new, _popcount, assoc, check, equal, find, iterate, iterate_keys,
-    without,
+    _object_new, _popcount, assoc, check, depth, equal, find, iterate,
+    iterate_keys, without,
 )
 
 __all__ = ["Set", "SetEvolver", "s", "ABSENT"]
@@ -752,6 +752,7 @@ class Set:
     Set: structurally, node against node; with another iterable: after
     making it a Set), the comparisons, ``issubset``, ``issuperset``,
     ``isdisjoint``, ``diff``.  ``hash(s) == hash(frozenset(s))``.
+    ``Set`` cannot be subclassed (``TypeError``, as in C).
     """
 
     __slots__ = ("_root", "_hash", "__weakref__")
@@ -962,6 +963,10 @@ class Set:
             if v is not None:
                 raise AssertionError("march.Set invariant: a value is not None")
 
+    def _depth(self):
+        """The height of the trie (0 when empty)."""
+        return depth(self._root)
+
 
 _abc.Set.register(Set)
 
@@ -997,12 +1002,21 @@ class SetEvolver:
     ``remove`` edit it (in place where it owns the nodes) and return it;
     ``persistent()`` gives a Set of its elements (and never edits the nodes
     of that Set afterwards), ``is_dirty()`` tells whether it changed since.
+
+    While one of its operations walks the trie (an element's ``__eq__``, a
+    finalizer run by a collection), any change or ``persistent()`` raises
+    ``RuntimeError``; an element's ``__hash__`` runs before the walk, and
+    each edit checks again after it.  ``SetEvolver`` cannot be subclassed,
+    pickled or copied (``TypeError``), as in C.
     """
 
     __slots__ = ("_root", "_orig", "_owner", "_busy", "__weakref__")
 
     def __new__(cls, *args, **kw):
         raise TypeError("cannot create 'SetEvolver' instances")
+
+    def __init_subclass__(cls, **kw):
+        raise TypeError("type 'SetEvolver' is not an acceptable base type")
 
     __hash__ = None
 
@@ -1051,7 +1065,13 @@ class SetEvolver:
         self._writable()
         if self._root is self._orig._root:
             return self._orig
-        st = _new_set(self._root)
+        # the allocation may run a collection, hence finalizers and
+        # gc.callbacks: _busy keeps them from editing the root handed over
+        self._busy += 1
+        try:
+            st = _new_set(self._root)
+        finally:
+            self._busy -= 1
         # an emptied evolver gets the shared empty Set: adopt its root
         self._root = st._root
         self._owner = _next_owner()
