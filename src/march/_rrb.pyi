@@ -5,7 +5,7 @@
 # twin's classes name the same public methods.
 from collections.abc import Iterable, Iterator, Sequence
 from types import GenericAlias
-from typing import Any, ClassVar, Literal, SupportsIndex, TypeVar, overload, Generic
+from typing import Any, ClassVar, Literal, NoReturn, SupportsIndex, TypeVar, final, overload, Generic
 
 _T = TypeVar("_T")
 
@@ -13,8 +13,13 @@ _T = TypeVar("_T")
 BRANCHING: int
 _RAW_SLABS: int
 
+@final
 class Vector(Sequence[_T]):
-    """A persistent vector (RRB tree), a drop-in for pyrsistent's PVector."""
+    """A persistent vector (RRB tree), a drop-in for pyrsistent's PVector.
+
+    Cannot be subclassed (TypeError).  ``v * n`` raises OverflowError when n
+    does not fit in a Py_ssize_t (as list); an operation that would make more
+    than sys.maxsize elements raises OverflowError (MemoryError for ``*``)."""
 
     def __init__(self, iterable: Iterable[_T] = ...) -> None: ...
     def __class_getitem__(cls, item: Any, /) -> GenericAlias: ...
@@ -70,8 +75,13 @@ class Vector(Sequence[_T]):
     def _check(self) -> None: ...
     def _height(self) -> int: ...
 
+@final
 class VectorEvolver(Generic[_T]):
-    """A transient draft of a Vector (``Vector.evolver()``)."""
+    """A transient draft of a Vector (``Vector.evolver()``).
+
+    Cannot be subclassed, pickled or copied (TypeError).  An edit made while
+    one of its operations is in progress (from a ``__del__`` run by the GC,
+    or an element's ``__eq__``) raises RuntimeError."""
 
     __hash__: ClassVar[None]  # type: ignore[assignment]
     def __len__(self) -> int: ...
@@ -91,6 +101,7 @@ class VectorEvolver(Generic[_T]):
     def finish(self) -> Vector[_T]: ...
     def __enter__(self) -> VectorEvolver[_T]: ...
     def __exit__(self, *exc_info: object) -> Literal[False]: ...
+    def __reduce__(self) -> NoReturn: ...
 
     # debugging (both implementations)
     def _check(self) -> None: ...

@@ -109,8 +109,12 @@
  * frozen.  A size table is part of its node (inline), so it is copied with
  * it and can never be shared.  Concatenation and slicing never edit in
  * place; the evolver runs them persistently and swaps the result in.
- * Errors (only memory errors happen here) leave the input unchanged: in-place
- * writes happen only after every allocation an edit needs has succeeded.
+ * Errors (MemoryError, and OverflowError when a count would pass
+ * PY_SSIZE_T_MAX: count_room, asked by push, insert and concat before they
+ * change anything) leave the input unchanged: in-place writes happen only
+ * after every allocation an edit needs has succeeded.  An edit in place
+ * sets count, root and tail before it releases the nodes it replaced, so
+ * that a __del__ run by that release sees a whole value.
  * set and pop never drop the last reference to the element they remove while
  * they run (the caller holds one), so no __del__ runs in the middle of an
  * edit and sees a half-edited structure.
@@ -209,6 +213,23 @@ static inline int
 owned(const MarchRRBNode *n, uint64_t owner)
 {
     return owner != 0 && node_owner(n) == owner;
+}
+
+/* ------------------------------------------------------------------ */
+/* element counts                                                      */
+
+/* -1 with OverflowError when a vector of `count` elements cannot take `add`
+ * more (counts are Py_ssize_t, as for list): push, insert and concat ask
+ * before they change anything, so a vector never lies about its length */
+static int
+count_room(Py_ssize_t count, Py_ssize_t add)
+{
+    if (add > PY_SSIZE_T_MAX - count) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "a vector cannot hold more than sys.maxsize elements");
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -820,6 +841,13 @@ mknode(int h, MarchRRBNode *const *kids, int k, uint64_t owner)
     Py_ssize_t total = 0;
     int j, relaxed, tracked = 0;
     assert(h > 0 && k >= 1 && k <= RRB_M);
+    if (h >= RRB_MAX_HEIGHT) {
+        /* the radix shifts (BITS * h) and capacities (CAP) would pass 63
+         * bits: only a relaxed tree of about 2**60 elements or more (made
+         * by structure sharing) can get this high */
+        PyErr_SetString(PyExc_OverflowError, "vector tree too high");
+        return NULL;
+    }
     relaxed = !dense(h, kids, k);
     n = inner_new(h, relaxed, owner);
     if (n == NULL) {
@@ -1357,8 +1385,11 @@ int
 march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
 {
     int need_gc = !march_is_atomic(x);
-    MarchRRBNode *t = v->tail, *n, *root;
+    MarchRRBNode *t = v->tail, *n, *root, *old;
     int tl = t != NULL ? march_rrb_tail_len(v) : 0;
+    if (count_room(v->count, 1) < 0) {
+        return -1;
+    }
     if (t != NULL && tl < RRB_M) {
         if (t->len == tl && (!need_gc || RRB_IS_GCLEAF(t))
                 && (leaf_owned(t, tl, owner, 1)
@@ -1385,8 +1416,11 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
         n->slots[tl] = x;
         n->len = (uint8_t)(tl + 1);
         n->flags |= RRB_FLAG_BUF;
-        NODE_SETREF(v->tail, leaf_done(n));
+        /* the value is whole before the old tail is released (a shared
+         * buffer may hold elements past our length whose __del__ runs) */
+        v->tail = leaf_done(n);
         v->count++;
+        node_decref(t);
         return 0;
     }
     n = leaf_new(need_gc, owner);
@@ -1406,8 +1440,13 @@ march_rrb_push(MarchRRB *v, PyObject *x, uint64_t owner)
             node_decref(n);
             return -1;
         }
-        NODE_XSETREF(v->root, root);
+        old = v->root;
+        v->root = root;
+        v->tail = n;
+        v->count++;
+        node_xdecref(old);
         node_decref(t);
+        return 0;
     }
     v->tail = n;
     v->count++;
@@ -1468,16 +1507,20 @@ pop_leaf(MarchRRBNode *n, MarchRRBNode **rest, MarchRRBNode **leaf)
 int
 march_rrb_pop(MarchRRB *v, uint64_t owner)
 {
-    MarchRRBNode *t = v->tail, *rest, *leaf;
+    MarchRRBNode *t = v->tail, *rest, *leaf, *old;
     int tl;
     assert(v->count > 0);
     tl = march_rrb_tail_len(v);
     if (tl > 1) {
         if (leaf_owned(t, tl, owner, 1)) {
             /* the caller holds a reference to the element */
+            PyObject *x;
             assert(t->len == tl);
             t->len--;
-            Py_DECREF(t->slots[t->len]);
+            x = t->slots[t->len];
+            v->count--;
+            Py_DECREF(x);
+            return 0;
         }
         else {
             /* copied (not a shorter view of the shared buffer, so that the
@@ -1491,10 +1534,12 @@ march_rrb_pop(MarchRRB *v, uint64_t owner)
                 Py_INCREF(n->slots[j]);
             }
             n->len = (uint8_t)(tl - 1);
-            NODE_SETREF(v->tail, leaf_done(n));
+            /* the value is whole before the old tail is released */
+            v->tail = leaf_done(n);
+            v->count--;
+            node_decref(t);
+            return 0;
         }
-        v->count--;
-        return 0;
     }
     if (v->root == NULL) {
         march_rrb_clear(v);
@@ -1504,9 +1549,12 @@ march_rrb_pop(MarchRRB *v, uint64_t owner)
         return -1;
     }
     rest = strip(rest);
-    NODE_XSETREF(v->root, rest);
-    NODE_SETREF(v->tail, leaf);
+    old = v->root;
+    v->root = rest;
+    v->tail = leaf;
     v->count--;
+    node_decref(old);
+    node_decref(t);
     return 0;
 }
 
@@ -1860,6 +1908,9 @@ march_rrb_concat(const MarchRRB *a, const MarchRRB *b, MarchRRB *out)
 {
     MarchRRBNode *left, *root, *tl;
     march_rrb_init(out);
+    if (count_room(a->count, b->count) < 0) {
+        return -1;
+    }
     if (b->count == 0) {
         march_rrb_copy(out, a);
         return 0;
@@ -2246,6 +2297,9 @@ march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x, MarchRRB *out)
     Py_ssize_t tc;
     int rc, nn;
     march_rrb_init(out);
+    if (count_room(v->count, 1) < 0) {
+        return -1;
+    }
     if (i == v->count) {
         march_rrb_copy(out, v);
         if (march_rrb_push(out, x, 0) < 0) {
@@ -2427,7 +2481,8 @@ check_node(MarchRRBNode *n, int height, Py_ssize_t *count)
     if (n->count != total) {
         return fail("count wrong", n->count, total);
     }
-    if (total > cap * RRB_M) {
+    /* (a node high enough may hold any count: cap * M would overflow) */
+    if (cap <= PY_SSIZE_T_MAX / RRB_M && total > cap * RRB_M) {
         return fail("node over capacity", total, cap * RRB_M);
     }
     if (!node_tracked(n) != !PyObject_GC_IsTracked((PyObject *)n)) {

@@ -14,6 +14,18 @@
  *                returns while nothing changed.  persistent() hands the
  *                current tree to a new Vector in O(1) and takes a new owner
  *                id, so that vector never changes; the evolver stays usable.
+ *                `busy` counts its operations in progress: an edit started
+ *                from Python code that runs inside one (a __del__ run by a
+ *                GC that an allocation started, an element's __eq__) raises
+ *                RuntimeError (see evolver_writable).
+ * Re-entrancy    Python code runs wherever the core calls __index__, __eq__,
+ *                __hash__, drops a reference, or allocates (a GC collection
+ *                runs finalizers).  Across such a call no function here holds
+ *                a length, node pointer or item array that the code could
+ *                change: indices are converted before lengths are read
+ *                (key_unpack), a caller's list is copied with references
+ *                first (items_get), the elements compared are held, a Vector
+ *                never changes, and an evolver is busy.
  * Iterators      hold the vector and the current leaf (borrowed: the vector
  *                keeps it alive), so next() is an index test and a load.
  *
@@ -23,6 +35,7 @@
 #include "rrb.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #if RRB_BITS == 5
 #define MODULE_NAME "_rrb"
@@ -48,6 +61,7 @@ typedef struct {
     uint64_t owner;
     VectorObject *orig;         /* what persistent() returns while clean */
     int dirty;
+    Py_ssize_t busy;            /* operations in progress (see below) */
     PyObject *weakreflist;
 } EvolverObject;
 
@@ -172,7 +186,8 @@ index_error_n(Py_ssize_t i)
     return NULL;
 }
 
-/* a new list of the elements of v */
+/* a new list of the elements of v.  The list is made before v is read:
+ * v must not change meanwhile (a Vector never does; an evolver is busy). */
 static PyObject *
 rrb_tolist(const MarchRRB *v)
 {
@@ -194,12 +209,15 @@ rrb_tolist(const MarchRRB *v)
 }
 
 /* first index in [lo, hi) of an element equal to x (identity or ==); -1 if
- * none, -2 on error */
+ * none, -2 on error.  __eq__ runs Python code: v must not change meanwhile
+ * (a Vector never does; an evolver is busy), and both elements compared are
+ * held (an __eq__ may drop the caller's reference to either). */
 static Py_ssize_t
 rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
 {
-    Py_ssize_t i = lo;
-    while (i < hi) {
+    Py_ssize_t i = lo, found = -1;
+    Py_INCREF(x);
+    while (i < hi && found == -1) {
         Py_ssize_t start, j, end;
         MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
         if (end > hi) {
@@ -209,21 +227,180 @@ rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
             PyObject *y = leaf->slots[j];
             int r;
             if (y == x) {
-                return start + j;
+                found = start + j;
+                break;
             }
             Py_INCREF(y);
             r = PyObject_RichCompareBool(y, x, Py_EQ);
             Py_DECREF(y);
-            if (r < 0) {
-                return -2;
-            }
-            if (r) {
-                return start + j;
+            if (r != 0) {
+                found = r < 0 ? -2 : start + j;
+                break;
             }
         }
         i = end;
     }
-    return -1;
+    Py_DECREF(x);
+    return found;
+}
+
+/* The elements start, start + step, ... (len of them; indices adjusted by
+ * PySlice_AdjustIndices) as a new value.  The pointers are borrowed from v
+ * while leaves are allocated: v must not change meanwhile (a Vector never
+ * does; an evolver is busy). */
+static int
+rrb_take_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
+              Py_ssize_t len, MarchRRB *out)
+{
+    PyObject **buf;
+    Py_ssize_t k;
+    int rc;
+    march_rrb_init(out);
+    if (len <= 0) {
+        return 0;
+    }
+    buf = PyMem_New(PyObject *, len);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (k = 0; k < len; k++) {
+        buf[k] = march_rrb_get(v, start + k * step);
+    }
+    rc = march_rrb_from_array(out, buf, len);
+    PyMem_Free(buf);
+    return rc;
+}
+
+/* v without the elements start, start + step, ... (len > 0 of them,
+ * adjusted indices) as a new value; v must not change meanwhile, as for
+ * rrb_take_step. */
+static int
+rrb_drop_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
+              Py_ssize_t len, MarchRRB *out)
+{
+    PyObject **buf;
+    Py_ssize_t i = 0, k = 0, n = v->count;
+    int rc;
+    march_rrb_init(out);
+    if (step < 0) {
+        /* the same elements, ascending */
+        start += (len - 1) * step;
+        step = -step;
+    }
+    buf = PyMem_New(PyObject *, n - len > 0 ? n - len : 1);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    while (i < n) {
+        Py_ssize_t s, e, j;
+        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &s, &e);
+        for (j = i - s; s + j < e; j++, i++) {
+            Py_ssize_t d = i - start;
+            if (d >= 0 && d % step == 0 && d / step < len) {
+                continue;
+            }
+            buf[k++] = leaf->slots[j];
+        }
+    }
+    assert(k == n - len);
+    rc = march_rrb_from_array(out, buf, k);
+    PyMem_Free(buf);
+    return rc;
+}
+
+/* An index or a slice given by the caller, converted in two steps: first
+ * key_unpack runs all the user code (the key's __index__, or those of the
+ * slice's start, stop and step), then the length is read and the indices
+ * adjusted.  Reading the length first would check the bounds against a
+ * length that such code may have changed (an evolver). */
+typedef struct {
+    int is_slice;
+    Py_ssize_t i;               /* an index as given (may be negative) */
+    Py_ssize_t start, stop, step;
+} KeyRange;
+
+static int
+key_unpack(PyObject *key, KeyRange *k)
+{
+    int err;
+    if (PySlice_Check(key)) {
+        k->is_slice = 1;
+        return PySlice_Unpack(key, &k->start, &k->stop, &k->step);
+    }
+    k->is_slice = 0;
+    k->i = as_index(key, &err);
+    return err ? -1 : 0;
+}
+
+/* The elements of a caller's iterable as an array that stays valid while
+ * leaves are allocated: an allocation may start a GC collection, whose
+ * finalizers (and gc.callbacks) run Python code, and that code may change
+ * a list the caller passed.  A tuple is immutable: its own items.  A list
+ * (or a list subclass) is copied, with new references, into a block
+ * allocated before its items are read (PyMem_Malloc runs no Python code, so
+ * the list cannot change between reading its size and copying).  Anything
+ * else is iterated into a new list that no other code holds
+ * (PySequence_Fast). */
+typedef struct {
+    PyObject *seq;              /* a tuple or a new list, or NULL */
+    PyObject **own;             /* new references (a list's copy), or NULL */
+    PyObject *const *items;
+    Py_ssize_t n;
+} Items;
+
+static int
+items_get(Items *it, PyObject *iterable, const char *msg)
+{
+    it->seq = NULL;
+    it->own = NULL;
+    it->items = NULL;
+    it->n = 0;
+    if (PyList_Check(iterable)) {
+        Py_ssize_t n = PyList_GET_SIZE(iterable), i;
+        PyObject **own = PyMem_New(PyObject *, n > 0 ? n : 1);
+        if (own == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (n > PyList_GET_SIZE(iterable)) {
+            n = PyList_GET_SIZE(iterable);      /* (cannot happen) */
+        }
+        for (i = 0; i < n; i++) {
+            own[i] = PyList_GET_ITEM(iterable, i);
+            Py_INCREF(own[i]);
+        }
+        it->own = own;
+        it->items = own;
+        it->n = n;
+        return 0;
+    }
+    it->seq = PySequence_Fast(iterable, msg);
+    if (it->seq == NULL) {
+        return -1;
+    }
+    it->items = PySequence_Fast_ITEMS(it->seq);
+    it->n = PySequence_Fast_GET_SIZE(it->seq);
+    return 0;
+}
+
+/* release what items_get took (may run __del__: call it once the structure
+ * being built is whole) */
+static void
+items_release(Items *it)
+{
+    if (it->own != NULL) {
+        Py_ssize_t i;
+        for (i = 0; i < it->n; i++) {
+            Py_DECREF(it->own[i]);
+        }
+        PyMem_Free(it->own);
+        it->own = NULL;
+    }
+    Py_CLEAR(it->seq);
+    it->items = NULL;
+    it->n = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,21 +410,21 @@ rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
 static PyObject *
 vector_from_iterable(PyObject *iterable)
 {
-    PyObject *seq;
+    Items it;
     MarchRRB out;
     int rc;
+    PyObject *r;
     if (Vector_Check(iterable)) {
         Py_INCREF(iterable);
         return iterable;
     }
-    seq = PySequence_Fast(iterable, "vector() argument must be iterable");
-    if (seq == NULL) {
+    if (items_get(&it, iterable, "vector() argument must be iterable") < 0) {
         return NULL;
     }
-    rc = march_rrb_from_array(&out, PySequence_Fast_ITEMS(seq),
-                              PySequence_Fast_GET_SIZE(seq));
-    Py_DECREF(seq);
-    return wrap_result(rc, &out);
+    rc = march_rrb_from_array(&out, it.items, it.n);
+    r = wrap_result(rc, &out);
+    items_release(&it);
+    return r;
 }
 
 /* vector(iterable=()): positional or keyword, as pyrsistent's pvector() */
@@ -363,7 +540,7 @@ static PyObject *vector_range(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi);
 static PyObject *
 vector_subscript(VectorObject *self, PyObject *key)
 {
-    Py_ssize_t i, n = self->v.count;
+    Py_ssize_t i, n;
     if (PyLong_CheckExact(key)) {
         i = PyLong_AsSsize_t(key);
         if (i == -1 && PyErr_Occurred()) {
@@ -372,30 +549,18 @@ vector_subscript(VectorObject *self, PyObject *key)
         }
     }
     else if (PySlice_Check(key)) {
-        Py_ssize_t start, stop, step, len, k;
-        PyObject *list, *sub;
+        Py_ssize_t start, stop, step, len;
         MarchRRB out;
-        int rc;
+        /* the __index__ calls first, then the length */
         if (PySlice_Unpack(key, &start, &stop, &step) < 0) {
             return NULL;
         }
-        len = PySlice_AdjustIndices(n, &start, &stop, step);
+        len = PySlice_AdjustIndices(self->v.count, &start, &stop, step);
         if (step == 1) {
             return vector_range(self, start, stop);
         }
-        list = PyList_New(len);
-        if (list == NULL) {
-            return NULL;
-        }
-        for (k = 0; k < len; k++) {
-            PyObject *x = march_rrb_get(&self->v, start + k * step);
-            Py_INCREF(x);
-            PyList_SET_ITEM(list, k, x);
-        }
-        rc = march_rrb_from_array(&out, &PyList_GET_ITEM(list, 0), len);
-        sub = wrap_result(rc, &out);
-        Py_DECREF(list);
-        return sub;
+        return wrap_result(rrb_take_step(&self->v, start, step, len, &out),
+                           &out);
     }
     else if (PyIndex_Check(key)) {
         i = PyNumber_AsSsize_t(key, NULL);
@@ -409,6 +574,7 @@ vector_subscript(VectorObject *self, PyObject *key)
                      Py_TYPE(key)->tp_name);
         return NULL;
     }
+    n = self->v.count;
     if (i < 0) {
         i += n;
     }
@@ -468,6 +634,11 @@ extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
     if (self->v.count == 0) {
         return wrap_result(march_rrb_from_array(&out, items, n), &out);
     }
+    if (n > PY_SSIZE_T_MAX - self->v.count) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "a vector cannot hold more than sys.maxsize elements");
+        return NULL;
+    }
     march_rrb_copy(&out, &self->v);
     owner = march_rrb_new_owner();
     for (i = 0; i < n; i++) {
@@ -482,16 +653,16 @@ extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
 static PyObject *
 vector_extend(VectorObject *self, PyObject *iterable)
 {
-    PyObject *seq, *r;
+    Items it;
+    PyObject *r;
     if (Vector_Check(iterable)) {
         return concat_vectors(self, (VectorObject *)iterable);
     }
-    seq = PySequence_Fast(iterable, "extend() argument must be iterable");
-    if (seq == NULL) {
+    if (items_get(&it, iterable, "extend() argument must be iterable") < 0) {
         return NULL;
     }
-    r = extend_items(self, PySequence_Fast_ITEMS(seq), PySequence_Fast_GET_SIZE(seq));
-    Py_DECREF(seq);
+    r = extend_items(self, it.items, it.n);
+    items_release(&it);
     return r;
 }
 
@@ -504,12 +675,19 @@ vector_add(PyObject *a, PyObject *b)
     return vector_extend((VectorObject *)a, b);
 }
 
+/* v * t and t * v, as list: t is converted first (its __index__ may run);
+ * a t that does not fit in Py_ssize_t raises OverflowError, t <= 0 gives
+ * the empty vector, a product over sys.maxsize MemoryError.  The result is
+ * dense (as in the twin). */
 static PyObject *
 vector_mul(PyObject *a, PyObject *b)
 {
     VectorObject *self;
     PyObject *times;
-    Py_ssize_t t, n;
+    PyObject **buf;
+    Py_ssize_t t, n, k;
+    MarchRRB out;
+    int rc;
     if (Vector_Check(a)) {
         self = (VectorObject *)a;
         times = b;
@@ -534,24 +712,25 @@ vector_mul(PyObject *a, PyObject *b)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    if (n > PY_SSIZE_T_MAX / t) {
+    if (n > PY_SSIZE_T_MAX / t
+            || n * t > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(PyObject *)) {
         return PyErr_NoMemory();
     }
-    /* a dense vector over the repeated elements (as the twin) */
-    {
-        PyObject *list = rrb_tolist(&self->v), *rep, *r;
-        if (list == NULL) {
-            return NULL;
-        }
-        rep = PySequence_Repeat(list, t);
-        Py_DECREF(list);
-        if (rep == NULL) {
-            return NULL;
-        }
-        r = vector_from_iterable(rep);
-        Py_DECREF(rep);
-        return r;
+    /* the elements, borrowed from self (immutable, and alive while the
+     * caller holds it) while the leaves are allocated */
+    buf = PyMem_New(PyObject *, n * t);
+    if (buf == NULL) {
+        return PyErr_NoMemory();
     }
+    for (k = 0; k < n; k++) {
+        buf[k] = march_rrb_get(&self->v, k);
+    }
+    for (k = 1; k < t; k++) {
+        memcpy(buf + k * n, buf, n * sizeof(PyObject *));
+    }
+    rc = march_rrb_from_array(&out, buf, n * t);
+    PyMem_Free(buf);
+    return wrap_result(rc, &out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -774,16 +953,17 @@ vector_append(VectorObject *self, PyObject *x)
 static PyObject *
 vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t i, n = self->v.count;
+    Py_ssize_t i, n;
     int err;
     MarchRRB out;
     if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
         return NULL;
     }
-    i = as_index(args[0], &err);
+    i = as_index(args[0], &err);    /* the __index__ first, then the length */
     if (err) {
         return NULL;
     }
+    n = self->v.count;
     if (i < 0) {
         i += n;
     }
@@ -860,65 +1040,50 @@ vector_cut(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
     return wrap_result(march_rrb_delete(&self->v, lo, hi, &out), &out);
 }
 
-/* delete by a slice object (any step) */
-static PyObject *
-vector_delete_slice(VectorObject *self, PyObject *sl)
-{
-    Py_ssize_t start, stop, step, n = self->v.count;
-    PyObject *list, *r;
-    if (PySlice_Unpack(sl, &start, &stop, &step) < 0) {
-        return NULL;
-    }
-    PySlice_AdjustIndices(n, &start, &stop, step);
-    if (step == 1) {
-        return vector_cut(self, start, stop);
-    }
-    list = rrb_tolist(&self->v);
-    if (list == NULL) {
-        return NULL;
-    }
-    if (PyObject_DelItem(list, sl) < 0) {
-        Py_DECREF(list);
-        return NULL;
-    }
-    r = vector_from_iterable(list);
-    Py_DECREF(list);
-    return r;
-}
-
 static PyObject *
 vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *index, *stop, *sl, *r;
+    PyObject *key, *stop, *sl = NULL;
+    KeyRange k;
+    Py_ssize_t n, len;
+    MarchRRB out;
+    int rc;
     if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
         return NULL;
     }
-    index = args[0];
+    key = args[0];
     stop = nargs > 1 ? args[1] : Py_None;
-    if (stop == Py_None && !PySlice_Check(index)) {
-        int err;
-        Py_ssize_t i = as_index(index, &err), n = self->v.count;
-        if (err) {
+    if (stop != Py_None) {
+        sl = PySlice_New(key, stop, NULL);
+        if (sl == NULL) {
             return NULL;
         }
-        if (i < 0) {
-            i += n;
-        }
+        key = sl;
+    }
+    /* every __index__ first, then the length */
+    rc = key_unpack(key, &k);
+    Py_XDECREF(sl);
+    if (rc < 0) {
+        return NULL;
+    }
+    n = self->v.count;
+    if (!k.is_slice) {
+        Py_ssize_t i = k.i < 0 ? k.i + n : k.i;
         if (i < 0 || i >= n) {
-            return index_error(index);
+            return index_error(args[0]);
         }
         return vector_cut(self, i, i + 1);
     }
-    if (stop == Py_None) {
-        return vector_delete_slice(self, index);
+    len = PySlice_AdjustIndices(n, &k.start, &k.stop, k.step);
+    if (k.step == 1) {
+        return vector_cut(self, k.start, k.stop);
     }
-    sl = PySlice_New(index, stop, NULL);
-    if (sl == NULL) {
-        return NULL;
+    if (len == 0) {
+        Py_INCREF(self);
+        return (PyObject *)self;
     }
-    r = vector_delete_slice(self, sl);
-    Py_DECREF(sl);
-    return r;
+    return wrap_result(rrb_drop_step(&self->v, k.start, k.step, len, &out),
+                       &out);
 }
 
 static PyObject *
@@ -935,19 +1100,38 @@ vector_remove(VectorObject *self, PyObject *x)
     return vector_cut(self, i, i + 1);
 }
 
+/* a start or stop argument of index(), as list.index takes it (clamped) */
+static int
+slice_index(PyObject *o, Py_ssize_t *out)
+{
+    Py_ssize_t i;
+    if (!PyIndex_Check(o)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "slice indices must be integers or have an __index__ method");
+        return -1;
+    }
+    i = PyNumber_AsSsize_t(o, NULL);
+    if (i == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = i;
+    return 0;
+}
+
 static PyObject *
 vector_index(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t n = self->v.count, lo = 0, hi = PY_SSIZE_T_MAX, r;
+    Py_ssize_t n, lo = 0, hi = PY_SSIZE_T_MAX, r;
     if (!_PyArg_CheckPositional("index", nargs, 1, 3)) {
         return NULL;
     }
-    if (nargs > 1 && !_PyEval_SliceIndexNotNone(args[1], &lo)) {
+    if (nargs > 1 && slice_index(args[1], &lo) < 0) {
         return NULL;
     }
-    if (nargs > 2 && !_PyEval_SliceIndexNotNone(args[2], &hi)) {
+    if (nargs > 2 && slice_index(args[2], &hi) < 0) {
         return NULL;
     }
+    n = self->v.count;          /* after the __index__ calls */
     if (lo < 0) {
         lo += n;
         if (lo < 0) {
@@ -978,6 +1162,10 @@ static PyObject *
 vector_count(VectorObject *self, PyObject *x)
 {
     Py_ssize_t i = 0, n = self->v.count, c = 0;
+    PyObject *res = NULL;
+    /* self never changes; x is held (an __eq__ may drop the caller's
+     * reference) */
+    Py_INCREF(x);
     while (i < n) {
         Py_ssize_t start, end, j;
         MarchRRBNode *leaf = march_rrb_leaf_for(&self->v, i, &start, &end);
@@ -992,12 +1180,15 @@ vector_count(VectorObject *self, PyObject *x)
             r = PyObject_RichCompareBool(y, x, Py_EQ);
             Py_DECREF(y);
             if (r < 0) {
-                return NULL;
+                goto done;
             }
             c += r;
         }
     }
-    return PyLong_FromSsize_t(c);
+    res = PyLong_FromSsize_t(c);
+done:
+    Py_DECREF(x);
+    return res;
 }
 
 static PyObject *
@@ -1023,16 +1214,17 @@ vector_evolver(VectorObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t i, n = self->v.count;
+    Py_ssize_t i, n;
     int err;
     MarchRRB out;
     if (!_PyArg_CheckPositional("insert", nargs, 2, 2)) {
         return NULL;
     }
-    i = as_index(args[0], &err);
+    i = as_index(args[0], &err);    /* the __index__ first, then the length */
     if (err) {
         return NULL;
     }
+    n = self->v.count;
     if (i < 0) {
         i += n;
     }
@@ -1045,13 +1237,14 @@ vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 vector_split(VectorObject *self, PyObject *index)
 {
-    Py_ssize_t i, n = self->v.count;
+    Py_ssize_t i, n;
     int err;
     PyObject *a, *b;
-    i = as_index(index, &err);
+    i = as_index(index, &err);      /* the __index__ first, then the length */
     if (err) {
         return NULL;
     }
+    n = self->v.count;
     if (i < 0) {
         i += n;
         if (i < 0) {
@@ -1076,7 +1269,7 @@ vector_split(VectorObject *self, PyObject *index)
 static PyObject *
 vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t i = -1, n = self->v.count;
+    Py_ssize_t i = -1, n;
     PyObject *x, *rest;
     MarchRRB out;
     if (!_PyArg_CheckPositional("pop", nargs, 0, 1)) {
@@ -1084,11 +1277,12 @@ vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     if (nargs) {
         int err;
-        i = as_index(args[0], &err);
+        i = as_index(args[0], &err);    /* the __index__ first */
         if (err) {
             return NULL;
         }
     }
+    n = self->v.count;
     if (i < 0) {
         i += n;
     }
@@ -1176,9 +1370,15 @@ vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
     /* pairwise tree reduction: balanced concatenation */
     while ((n = PyList_GET_SIZE(parts)) > 1) {
         for (k = 0; k + 1 < n; k += 2) {
-            PyObject *c = concat_vectors(
-                (VectorObject *)PyList_GET_ITEM(parts, k),
-                (VectorObject *)PyList_GET_ITEM(parts, k + 1));
+            PyObject *x = PyList_GET_ITEM(parts, k);
+            PyObject *y = PyList_GET_ITEM(parts, k + 1);
+            PyObject *c;
+            /* held: the concat allocates (a GC may run finalizers) */
+            Py_INCREF(x);
+            Py_INCREF(y);
+            c = concat_vectors((VectorObject *)x, (VectorObject *)y);
+            Py_DECREF(x);
+            Py_DECREF(y);
             if (c == NULL) {
                 goto error;
             }
@@ -1309,7 +1509,12 @@ static PyTypeObject Vector_Type = {
     .tp_hash = (hashfunc)vector_hash,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_SEQUENCE,
     .tp_doc = "A persistent vector (RRB tree): PVector's API plus O(log n) "
-              "concat, slice, insert, delete and split.",
+              "concat, slice, insert, delete and split.\n\n"
+              "Vector cannot be subclassed.  v * n and n * v repeat the "
+              "elements as list does: OverflowError when n does not fit in "
+              "a Py_ssize_t, the empty vector when n <= 0.  An operation "
+              "that would make more than sys.maxsize elements raises "
+              "OverflowError (MemoryError for *, as list).",
     .tp_traverse = (traverseproc)vector_traverse,
     .tp_clear = (inquiry)vector_clear,
     .tp_richcompare = vector_richcompare,
@@ -1463,6 +1668,7 @@ evolver_for(VectorObject *vec)
     Py_INCREF(vec);
     e->orig = vec;
     e->dirty = 0;
+    e->busy = 0;
     e->weakreflist = NULL;
     PyObject_GC_Track(e);
     return (PyObject *)e;
@@ -1522,7 +1728,8 @@ evolver_clear(EvolverObject *e)
     return 0;
 }
 
-/* replace the evolver's value by *nv (stolen), releasing the old one last */
+/* replace the evolver's value by *nv (stolen), releasing the old one last
+ * (its __del__s then see the new value, whole; call it outside busy) */
 static void
 evolver_replace(EvolverObject *e, MarchRRB *nv)
 {
@@ -1531,6 +1738,31 @@ evolver_replace(EvolverObject *e, MarchRRB *nv)
     march_rrb_init(nv);
     e->dirty = 1;
     march_rrb_clear(&old);
+}
+
+/* The busy guard.  An edit of e->v works on local copies of its fields and
+ * on nodes it edits in place, and it allocates; an allocation may start a
+ * GC collection whose finalizers (__del__, weakref callbacks, gc.callbacks)
+ * run Python code, and searches call __eq__.  Code run there that edited the
+ * evolver would leave the outer edit working on stale pointers (freed
+ * nodes, a wrong count).  So every edit, and every read that allocates
+ * while it holds pointers into the tree (repr, remove's search), counts
+ * itself in `busy`, and an edit started while busy raises RuntimeError (in
+ * a __del__ Python reports it as unraisable; the outer operation completes).
+ * User code that runs before the edit proper (a key's __index__, iterating
+ * the argument of extend) runs outside busy and may edit the evolver: the
+ * edit then reads the length and everything else after it. */
+static int
+evolver_writable(EvolverObject *e)
+{
+    if (e->busy) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "VectorEvolver changed while one of its operations "
+                        "was in progress (from a __del__ run by the GC, or "
+                        "an element's __eq__?)");
+        return -1;
+    }
+    return 0;
 }
 
 static Py_ssize_t
@@ -1556,11 +1788,13 @@ static PyObject *
 evolver_subscript(EvolverObject *e, PyObject *key)
 {
     int err;
-    Py_ssize_t i = as_index(key, &err), n = e->v.count;
+    Py_ssize_t i, n;
     PyObject *x;
+    i = as_index(key, &err);    /* the __index__ first, then the length */
     if (err) {
         return NULL;
     }
+    n = e->v.count;
     if (i < 0) {
         i += n;
     }
@@ -1575,22 +1809,33 @@ evolver_subscript(EvolverObject *e, PyObject *key)
 static int
 evolver_append_one(EvolverObject *e, PyObject *x)
 {
-    if (march_rrb_push(&e->v, x, e->owner) < 0) {
+    int rc;
+    if (evolver_writable(e) < 0) {
         return -1;
     }
-    e->dirty = 1;
-    return 0;
+    e->busy++;
+    rc = march_rrb_push(&e->v, x, e->owner);
+    e->busy--;
+    if (rc == 0) {
+        e->dirty = 1;
+    }
+    return rc;
 }
 
 static int
 evolver_setitem(EvolverObject *e, PyObject *key, PyObject *x)
 {
     int err, rc;
-    Py_ssize_t i = as_index(key, &err), n = e->v.count;
+    Py_ssize_t i, n;
     PyObject *old;
-    if (err) {
+    if (evolver_writable(e) < 0) {
         return -1;
     }
+    i = as_index(key, &err);    /* may run __index__, which may edit e */
+    if (err || evolver_writable(e) < 0) {
+        return -1;
+    }
+    n = e->v.count;
     if (i < 0) {
         i += n;
     }
@@ -1603,7 +1848,9 @@ evolver_setitem(EvolverObject *e, PyObject *key, PyObject *x)
     }
     old = march_rrb_get(&e->v, i);
     Py_INCREF(old);
+    e->busy++;
     rc = march_rrb_set(&e->v, i, x, e->owner);
+    e->busy--;
     if (rc == 0) {
         e->dirty = 1;
     }
@@ -1615,27 +1862,26 @@ static int
 evolver_delitem(EvolverObject *e, PyObject *key)
 {
     MarchRRB out;
-    Py_ssize_t lo, hi, n = e->v.count;
-    if (PySlice_Check(key)) {
-        Py_ssize_t step;
-        if (PySlice_Unpack(key, &lo, &hi, &step) < 0) {
-            return -1;
+    KeyRange k;
+    Py_ssize_t lo, hi, n;
+    int rc;
+    if (evolver_writable(e) < 0) {
+        return -1;
+    }
+    /* every __index__ first (it may edit e), then the length */
+    if (key_unpack(key, &k) < 0 || evolver_writable(e) < 0) {
+        return -1;
+    }
+    n = e->v.count;
+    if (k.is_slice) {
+        Py_ssize_t len = PySlice_AdjustIndices(n, &k.start, &k.stop, k.step);
+        if (len == 0) {
+            return 0;
         }
-        PySlice_AdjustIndices(n, &lo, &hi, step);
-        if (step != 1) {
-            /* rare: through a list */
-            PyObject *list = rrb_tolist(&e->v);
-            int rc;
-            if (list == NULL) {
-                return -1;
-            }
-            if (PyObject_DelItem(list, key) < 0) {
-                Py_DECREF(list);
-                return -1;
-            }
-            rc = march_rrb_from_array(&out, &PyList_GET_ITEM(list, 0),
-                                      PyList_GET_SIZE(list));
-            Py_DECREF(list);
+        if (k.step != 1 && len > 1) {
+            e->busy++;
+            rc = rrb_drop_step(&e->v, k.start, k.step, len, &out);
+            e->busy--;
             if (rc < 0) {
                 march_rrb_clear(&out);
                 return -1;
@@ -1643,19 +1889,12 @@ evolver_delitem(EvolverObject *e, PyObject *key)
             evolver_replace(e, &out);
             return 0;
         }
-        if (lo >= hi) {
-            return 0;
-        }
+        /* a range, or one element (any step) */
+        lo = k.start;
+        hi = k.step == 1 ? k.stop : k.start + 1;
     }
     else {
-        int err;
-        lo = as_index(key, &err);
-        if (err) {
-            return -1;
-        }
-        if (lo < 0) {
-            lo += n;
-        }
+        lo = k.i < 0 ? k.i + n : k.i;
         if (lo < 0 || lo >= n) {
             index_error(key);
             return -1;
@@ -1665,16 +1904,20 @@ evolver_delitem(EvolverObject *e, PyObject *key)
     if (hi == n && hi - lo == 1) {
         /* the last element: a tail pop, in place when owned */
         PyObject *x = march_rrb_get(&e->v, lo);
-        int rc;
         Py_INCREF(x);
+        e->busy++;
         rc = march_rrb_pop(&e->v, e->owner);
+        e->busy--;
         if (rc == 0) {
             e->dirty = 1;
         }
         Py_DECREF(x);
         return rc;
     }
-    if (march_rrb_delete(&e->v, lo, hi, &out) < 0) {
+    e->busy++;
+    rc = march_rrb_delete(&e->v, lo, hi, &out);
+    e->busy--;
+    if (rc < 0) {
         march_rrb_clear(&out);
         return -1;
     }
@@ -1714,24 +1957,27 @@ evolver_append(EvolverObject *e, PyObject *x)
     return (PyObject *)e;
 }
 
-static PyObject *
-evolver_extend(EvolverObject *e, PyObject *iterable)
+/* push items[0..n) (owned by the caller: they cannot change meanwhile),
+ * all or nothing.  Unless the items fit in our own tail (no allocation, so
+ * nothing can fail), freeze the current nodes with a new owner id and keep
+ * them as `snap`: the pushes then copy what they change, and a failure
+ * (MemoryError) puts `snap` back. */
+static int
+evolver_push_items(EvolverObject *e, PyObject *const *items, Py_ssize_t n)
 {
-    PyObject *seq = PySequence_Fast(iterable, "extend() argument must be iterable");
-    PyObject **items;
     MarchRRB snap, failed;
-    Py_ssize_t i, n;
+    Py_ssize_t i;
     int frozen = 0;
-    if (seq == NULL) {
-        return NULL;
+    if (n == 0) {
+        return 0;
     }
-    n = PySequence_Fast_GET_SIZE(seq);
-    items = PySequence_Fast_ITEMS(seq);
-    /* All or nothing.  Unless the items fit in our own tail (no allocation,
-     * so nothing can fail), freeze the current nodes with a new owner id
-     * and keep them as `snap`: the pushes then copy what they change, and a
-     * failure (MemoryError) puts `snap` back. */
-    if (n > 0 && !march_rrb_push_fits(&e->v, items, n, e->owner)) {
+    if (n > PY_SSIZE_T_MAX - e->v.count) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "a vector cannot hold more than sys.maxsize elements");
+        return -1;
+    }
+    e->busy++;
+    if (!march_rrb_push_fits(&e->v, items, n, e->owner)) {
         e->owner = march_rrb_new_owner();
         march_rrb_copy(&snap, &e->v);
         frozen = 1;
@@ -1739,22 +1985,45 @@ evolver_extend(EvolverObject *e, PyObject *iterable)
     for (i = 0; i < n; i++) {
         if (march_rrb_push(&e->v, items[i], e->owner) < 0) {
             assert(frozen);
+            e->busy--;
             if (frozen) {
                 failed = e->v;
                 e->v = snap;
                 march_rrb_clear(&failed);
             }
-            Py_DECREF(seq);
-            return NULL;
+            return -1;
         }
     }
+    e->busy--;
+    e->dirty = 1;
     if (frozen) {
         march_rrb_clear(&snap);
     }
-    if (n > 0) {
-        e->dirty = 1;
+    return 0;
+}
+
+static PyObject *
+evolver_extend(EvolverObject *e, PyObject *iterable)
+{
+    Items it;
+    int rc;
+    if (evolver_writable(e) < 0) {
+        return NULL;
     }
-    Py_DECREF(seq);
+    /* iterating a general iterable runs Python code (outside busy: it may
+     * edit e); a list is copied, so that no finalizer can change it while
+     * its items are pushed */
+    if (items_get(&it, iterable, "extend() argument must be iterable") < 0) {
+        return NULL;
+    }
+    rc = evolver_writable(e);
+    if (rc == 0) {
+        rc = evolver_push_items(e, it.items, it.n);
+    }
+    items_release(&it);
+    if (rc < 0) {
+        return NULL;
+    }
     Py_INCREF(e);
     return (PyObject *)e;
 }
@@ -1787,23 +2056,26 @@ evolver_delete(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 evolver_remove(EvolverObject *e, PyObject *x)
 {
-    MarchRRB snap, out;
+    MarchRRB out;
     Py_ssize_t i;
-    int rc;
-    /* freeze the current nodes (new owner id) and search a snapshot: an
-     * element's __eq__ may edit this evolver meanwhile */
-    e->owner = march_rrb_new_owner();
-    march_rrb_copy(&snap, &e->v);
-    i = rrb_find(&snap, x, 0, snap.count);
+    int rc = 0;
+    if (evolver_writable(e) < 0) {
+        return NULL;
+    }
+    /* busy while the elements' __eq__ run: they cannot edit the tree that
+     * the search walks */
+    e->busy++;
+    i = rrb_find(&e->v, x, 0, e->v.count);
+    if (i >= 0) {
+        rc = march_rrb_delete(&e->v, i, i + 1, &out);
+    }
+    e->busy--;
     if (i < 0) {
-        march_rrb_clear(&snap);
         if (i == -1) {
             PyErr_SetString(PyExc_ValueError, "vector.remove(x): x not in vector");
         }
         return NULL;
     }
-    rc = march_rrb_delete(&snap, i, i + 1, &out);
-    march_rrb_clear(&snap);
     if (rc < 0) {
         march_rrb_clear(&out);
         return NULL;
@@ -1824,20 +2096,32 @@ evolver_persistent(EvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     MarchRRB copy;
     PyObject *vec;
+    VectorObject *old;
+    if (evolver_writable(e) < 0) {
+        return NULL;
+    }
     if (!e->dirty && e->orig != NULL) {
         Py_INCREF(e->orig);
         return (PyObject *)e->orig;
     }
+    /* busy while the Vector is allocated: an edit in place made by a
+     * finalizer then would change (or free elements of) the nodes that the
+     * new Vector shares */
+    e->busy++;
     march_rrb_copy(&copy, &e->v);
     vec = vector_wrap(&copy);
     if (vec == NULL) {
+        e->busy--;
         return NULL;
     }
     /* a new owner id: the nodes now shared with vec are frozen */
     e->owner = march_rrb_new_owner();
+    old = e->orig;
     Py_INCREF(vec);
-    Py_XSETREF(e->orig, (VectorObject *)vec);
+    e->orig = (VectorObject *)vec;
     e->dirty = 0;
+    e->busy--;
+    Py_XDECREF(old);
     return vec;
 }
 
@@ -1872,13 +2156,24 @@ evolver_height(EvolverObject *e, PyObject *Py_UNUSED(ignored))
 static PyObject *
 evolver_repr(EvolverObject *e)
 {
-    PyObject *list = rrb_tolist(&e->v), *r;
+    PyObject *list, *r;
+    e->busy++;                  /* the list is allocated, then filled */
+    list = rrb_tolist(&e->v);
+    e->busy--;
     if (list == NULL) {
         return NULL;
     }
     r = PyUnicode_FromFormat("vector(%R).evolver()", list);
     Py_DECREF(list);
     return r;
+}
+
+static PyObject *
+evolver_reduce(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+{
+    PyErr_Format(PyExc_TypeError, "cannot pickle '%.200s' object",
+                 Py_TYPE(e)->tp_name);
+    return NULL;
 }
 
 static PyMethodDef evolver_methods[] = {
@@ -1893,6 +2188,7 @@ static PyMethodDef evolver_methods[] = {
     {"finish", (PyCFunction)evolver_persistent, METH_NOARGS, "Alias of persistent()."},
     {"__enter__", (PyCFunction)evolver_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)evolver_exit, METH_VARARGS, NULL},
+    {"__reduce__", (PyCFunction)evolver_reduce, METH_NOARGS, NULL},
     {"_check", (PyCFunction)evolver_check, METH_NOARGS, "Verify the invariants."},
     {"_height", (PyCFunction)evolver_height, METH_NOARGS, "Levels above the leaves."},
     {NULL, NULL, 0, NULL}
@@ -1919,7 +2215,11 @@ static PyTypeObject Evolver_Type = {
     .tp_as_mapping = &evolver_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "A mutable view of a Vector, edited in place through an owner id.",
+    .tp_doc = "A mutable view of a Vector, edited in place through an owner id.\n\n"
+              "VectorEvolver cannot be subclassed, pickled or copied "
+              "(TypeError).  An edit made while one of its operations is in "
+              "progress (from a __del__ run by the GC, or an element's "
+              "__eq__) raises RuntimeError.",
     .tp_traverse = (traverseproc)evolver_traverse,
     .tp_clear = (inquiry)evolver_clear,
     .tp_weaklistoffset = offsetof(EvolverObject, weakreflist),

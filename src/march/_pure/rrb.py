@@ -75,6 +75,7 @@ One verb per function: ``_get`` (lookup), ``_assoc`` (set), ``_push_tail`` /
 ``_check_node`` (check), ``_build`` (bulk construction).
 """
 import operator as _operator
+import sys as _sys
 from collections.abc import Sequence as _Sequence
 from types import GenericAlias as _GenericAlias
 
@@ -87,6 +88,9 @@ E_MAX = 2
 _SKIP = M - E_MAX // 2
 # Search-step bound: the shortfall of a checked list of nodes stays below this.
 _MAX_SHORTFALL = (E_MAX + 1) * M
+# Heights stay below this (C: RRB_MAX_HEIGHT, so that the radix shifts
+# BITS * height and the capacities M**height fit in 63 bits).
+_MAX_HEIGHT = 63 // BITS + 1
 
 __all__ = ["Vector", "VectorEvolver", "vector", "v", "BRANCHING"]
 
@@ -122,6 +126,8 @@ def _mknode(height, slots, owner=None):
     """A node over ``slots``, canonical: size table only if not dense-left."""
     if height == 0:
         return Node(0, len(slots), None, owner, slots)
+    if height >= _MAX_HEIGHT:
+        raise OverflowError("vector tree too high")
     child_cap = 1 << (BITS * height)  # elements in a full child
     total = 0
     dense = True
@@ -655,6 +661,16 @@ def _check_state(count, root, tail):
 
 # ---------------------------------------------------------------- helpers
 
+_MAXSIZE = _sys.maxsize
+
+
+def _room(count, add):
+    """Raise OverflowError when a vector of ``count`` elements cannot take
+    ``add`` more (C: ``count_room``; counts are Py_ssize_t there, as for list,
+    and the twin keeps the same limit so that both agree)."""
+    if count + add > _MAXSIZE:
+        raise OverflowError("a vector cannot hold more than sys.maxsize elements")
+
 
 def _as_index(i):
     try:
@@ -662,6 +678,29 @@ def _as_index(i):
     except TypeError:
         raise TypeError("'%s' object cannot be interpreted as an index"
                         % type(i).__name__) from None
+
+
+def _slice_index(x):
+    try:
+        return _operator.index(x)
+    except TypeError:
+        raise TypeError("slice indices must be integers or None or have an "
+                        "__index__ method") from None
+
+
+def _slice_ints(sl):
+    """``sl`` with its step, start and stop converted by ``__index__`` (C:
+    ``PySlice_Unpack``, same order and errors).  All the user code of a slice
+    runs here, before any length is read: ``sl.indices(len)`` would take the
+    length first, and the ``__index__`` of an evolver's key may change it."""
+    step = sl.step
+    if step is not None:
+        step = _slice_index(step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+    start = sl.start if sl.start is None else _slice_index(sl.start)
+    stop = sl.stop if sl.stop is None else _slice_index(sl.stop)
+    return slice(start, stop, step)
 
 
 def _new(count, root, tail):
@@ -680,12 +719,22 @@ _EMPTY = None  # set after the class
 
 class Vector:
     """A persistent vector (RRB tree): PVector's API plus O(log n) concat,
-    slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``."""
+    slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``.
+
+    Vector cannot be subclassed.  ``v * n`` and ``n * v`` repeat the elements
+    as list does: OverflowError when n does not fit in a Py_ssize_t, the
+    empty vector when n <= 0.  An operation that would make more than
+    sys.maxsize elements raises OverflowError (MemoryError for ``*``, as
+    list)."""
 
     __slots__ = ("_count", "_root", "_tail", "__weakref__")
 
     def __new__(cls, iterable=()):
         return vector(iterable)
+
+    def __init_subclass__(cls, **kwargs):
+        # C: Vector_Type has no Py_TPFLAGS_BASETYPE
+        raise TypeError("type '%s.Vector' is not an acceptable base type" % __name__)
 
     __class_getitem__ = classmethod(_GenericAlias)
 
@@ -716,6 +765,7 @@ class Vector:
         return _get(self._root, i)
 
     def _getslice(self, index):
+        index = _slice_ints(index)  # the __index__ calls first, once
         start, stop, step = index.indices(self._count)
         if step == 1:
             return self._range(start, stop)
@@ -743,6 +793,8 @@ class Vector:
 
     def tolist(self):
         """The elements as a new list."""
+        if self._count > _MAXSIZE // 8:
+            raise MemoryError  # C: PyList_New refuses such a size at once
         out = []
         if self._root is not None:
             _fill(self._root, out)
@@ -808,6 +860,7 @@ class Vector:
 
     def append(self, x):
         """A new vector with ``x`` at the end (amortised O(1))."""
+        _room(self._count, 1)
         tail = self._tail
         if tail.count < M:
             slots = tail.slots[:]
@@ -824,6 +877,7 @@ class Vector:
             return self
         if self._count == 0:
             return _new(*_build(items))
+        _room(self._count, len(items))
         e = VectorEvolver(self)
         e._extend_list(items)
         return e.persistent()
@@ -838,10 +892,16 @@ class Vector:
             times = _operator.index(times)
         except TypeError:
             return NotImplemented
+        if not -_MAXSIZE - 1 <= times <= _MAXSIZE:
+            # as list (C: PyNumber_AsSsize_t(times, OverflowError))
+            raise OverflowError("cannot fit '%s' into an index-sized integer"
+                                % type(times).__name__)
         if times <= 0 or self._count == 0:
             return _EMPTY
         if times == 1:
             return self
+        if self._count * times > _MAXSIZE // 8:
+            raise MemoryError
         return vector(self.tolist() * times)
 
     __rmul__ = __mul__
@@ -868,7 +928,7 @@ class Vector:
         """``mset(i1, x1, i2, x2, ...)``: several ``set``s at once."""
         if len(args) % 2:
             raise TypeError("mset expected an even number of arguments")
-        e = VectorEvolver(self)
+        e = VectorEvolver(self)  # private: nothing else can edit it
         for k in range(0, len(args), 2):
             e[args[k]] = args[k + 1]
         return e.persistent()
@@ -883,7 +943,7 @@ class Vector:
             if not 0 <= i < n:
                 raise IndexError("Index out of range: %s" % (index,))
             return self._cut(i, i + 1)
-        sl = index if stop is None else slice(index, stop)
+        sl = _slice_ints(index if stop is None else slice(index, stop))
         start, end, step = sl.indices(self._count)
         if step == 1:
             return self._cut(start, end)
@@ -925,6 +985,7 @@ class Vector:
             i += n
         if not 0 <= i <= n:
             raise IndexError("Index out of range: %s" % (i,))
+        _room(n, 1)
         if i == n:
             return self.append(x)
         if i == 0:
@@ -1013,6 +1074,7 @@ _EMPTY = _new(0, None, _EMPTY_LEAF)
 
 def _concat(a, b):
     """``a + b`` for two Vectors, O(log n)."""
+    _room(a._count, b._count)
     if b._count == 0:
         return a
     if a._count == 0:
@@ -1048,16 +1110,43 @@ def v(*items):
 
 
 class VectorEvolver:
-    """A mutable view of a Vector, edited in place through an owner token."""
+    """A mutable view of a Vector, edited in place through an owner token.
 
-    __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty", "__weakref__")
+    VectorEvolver cannot be subclassed, pickled or copied (TypeError).  An
+    edit made while one of its operations is in progress (from a __del__ run
+    by the GC, or an element's __eq__) raises RuntimeError.
+
+    The busy guard (C: ``busy``, ``evolver_writable``): an edit works on
+    nodes it changes in place and on locals, and the GC may run a finalizer
+    at any allocation in the middle of it; a finalizer that edited the
+    evolver then would leave the outer edit working on stale state.  So each
+    edit (and ``remove``'s search, which calls ``__eq__``) counts itself in
+    ``_busy``, and an edit started while busy raises RuntimeError.  User
+    code that runs before the edit proper (a key's ``__index__``, iterating
+    the argument of ``extend``) runs outside busy and may edit the evolver;
+    the edit reads the length after it.  Elements an edit drops are released
+    after ``_busy`` is back, so that their ``__del__`` may edit the evolver
+    (as in C)."""
+
+    __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty",
+                 "_busy", "__weakref__")
 
     __hash__ = None     # mutable, as the C evolver
 
     def __init__(self, vec):
         if not isinstance(vec, Vector):
             vec = vector(vec)
+        self._busy = 0
         self._reset(vec)
+
+    def __init_subclass__(cls, **kwargs):
+        # C: Evolver_Type has no Py_TPFLAGS_BASETYPE
+        raise TypeError("type '%s.VectorEvolver' is not an acceptable base type"
+                        % __name__)
+
+    def __reduce__(self):
+        # C: evolver_reduce; copy.copy and copy.deepcopy go through it too
+        raise TypeError("cannot pickle '%s.VectorEvolver' object" % __name__)
 
     def _reset(self, vec):
         self._count = vec._count
@@ -1066,6 +1155,12 @@ class VectorEvolver:
         self._owner = object()  # a fresh edit token
         self._orig = vec
         self._dirty = False
+
+    def _writable(self):
+        if self._busy:
+            raise RuntimeError(
+                "VectorEvolver changed while one of its operations was in "
+                "progress (from a __del__ run by the GC, or an element's __eq__?)")
 
     def _index(self, index):
         i = _as_index(index)
@@ -1088,82 +1183,133 @@ class VectorEvolver:
         return _get(self._root, i)
 
     def __setitem__(self, index, x):
-        i = self._index(index)
+        self._writable()
+        i = _as_index(index)  # may run __index__, which may edit self
+        self._writable()
         n = self._count
-        if 0 <= i < n:
-            tail = self._tail
-            tc = n - tail.count
+        if i < 0:
+            i += n
+        if i == n:
+            self.append(x)
+            return
+        if not 0 <= i < n:
+            raise IndexError("Index out of range: %s" % (index,))
+        tail = self._tail
+        tc = n - tail.count
+        old = tail.slots[i - tc] if i >= tc else _get(self._root, i)
+        self._busy += 1
+        try:
             if i >= tc:
                 tail = self._tail = _editable(tail, self._owner)
                 tail.slots[i - tc] = x
             else:
                 self._root = _assoc(self._root, i, x, self._owner)
             self._dirty = True
-        elif i == n:
-            self.append(x)
-        else:
-            raise IndexError("Index out of range: %s" % (index,))
+        finally:
+            self._busy -= 1
+        del old  # after the edit: its __del__ sees a whole tree
 
     def set(self, index, x):
         self[index] = x
         return self
 
     def append(self, x):
-        owner = self._owner
-        tail = self._tail
-        if tail.count == M:
-            self._root = _push_tail(self._root, tail, owner)
-            self._tail = _leaf([x], owner)
-        else:
-            tail = self._tail = _editable(tail, owner)
-            tail.slots.append(x)
-            tail.count += 1
-        self._count += 1
-        self._dirty = True
+        self._writable()
+        _room(self._count, 1)
+        self._busy += 1
+        try:
+            owner = self._owner
+            tail = self._tail
+            if tail.count == M:
+                # everything that allocates (and so may run a finalizer that
+                # reads the evolver) first, then the fields together
+                new = _leaf([x], owner)
+                root = _push_tail(self._root, tail, owner)
+                self._root, self._tail, self._count = root, new, self._count + 1
+            else:
+                tail = self._tail = _editable(tail, owner)
+                tail.slots.append(x)
+                tail.count += 1
+                self._count += 1
+            self._dirty = True
+        finally:
+            self._busy -= 1
         return self
 
     def _extend_list(self, items):
-        owner = self._owner
-        pos, n = 0, len(items)
-        while pos < n:
-            tail = self._tail
-            if tail.count == M:
-                self._root = _push_tail(self._root, tail, owner)
-                chunk = items[pos:pos + M]
-                self._tail = _leaf(chunk, owner)
-            else:
-                tail = self._tail = _editable(tail, owner)
-                chunk = items[pos:pos + M - tail.count]
-                tail.slots.extend(chunk)
-                tail.count += len(chunk)
-            pos += len(chunk)
-            self._count += len(chunk)
-            self._dirty = True
+        """Push the list ``items`` (private to the caller); busy."""
+        _room(self._count, len(items))
+        self._busy += 1
+        try:
+            owner = self._owner
+            pos, n = 0, len(items)
+            while pos < n:
+                tail = self._tail
+                if tail.count == M:
+                    # allocations first, then the fields together (as append)
+                    chunk = items[pos:pos + M]
+                    new = _leaf(chunk, owner)
+                    root = _push_tail(self._root, tail, owner)
+                    self._root, self._tail, self._count = (
+                        root, new, self._count + len(chunk))
+                else:
+                    chunk = items[pos:pos + M - tail.count]
+                    tail = self._tail = _editable(tail, owner)
+                    tail.slots.extend(chunk)
+                    tail.count += len(chunk)
+                    self._count += len(chunk)
+                pos += len(chunk)
+                self._dirty = True
+        finally:
+            self._busy -= 1
 
     def extend(self, iterable):
         """Append every element of iterable, all or nothing (the iterable is
-        consumed first; the C core also undoes a MemoryError part-way)."""
-        self._extend_list(list(iterable))
+        consumed first, outside busy; the C core also undoes a MemoryError
+        part-way)."""
+        self._writable()
+        items = list(iterable)
+        self._writable()
+        self._extend_list(items)
         return self
 
     def _snapshot(self):
         return _new(self._count, self._root, self._tail)
 
     def _replace(self, vec):
+        """Install the value of ``vec`` (busy: nothing may edit self while the
+        fields change) and return the old ``(root, tail)``: the caller
+        releases it after busy, so that the ``__del__`` of the elements it
+        held see the new value, whole, and may edit (C: evolver_replace)."""
+        old_root, old_tail = self._root, self._tail
         self._count = vec._count
         self._root = vec._root
         self._tail = vec._tail
         self._dirty = True
+        return old_root, old_tail
 
     def __delitem__(self, key):
-        cur = self._snapshot()
+        self._writable()
+        # every __index__ first (it may edit self), then the length
         if isinstance(key, slice):
-            self._replace(cur.delete(key))
+            k = _slice_ints(key)
         else:
-            i = self._index(key)
-            if not 0 <= i < self._count:
-                raise IndexError("Index out of range: %s" % (key,))
-            self._replace(cur._cut(i, i + 1))
+            k = _as_index(key)
+        self._writable()
+        self._busy += 1
+        try:
+            cur = self._snapshot()
+            if isinstance(k, slice):
+                new = cur.delete(k)
+            else:
+                i = k + self._count if k < 0 else k
+                if not 0 <= i < self._count:
+                    raise IndexError("Index out of range: %s" % (key,))
+                new = cur._cut(i, i + 1)
+            old = self._replace(new)
+        finally:
+            self._busy -= 1
+        del old
 
     def delete(self, index, stop=None):
         if stop is None:
@@ -1173,7 +1319,14 @@ class VectorEvolver:
         return self
 
     def remove(self, value):
-        self._replace(self._snapshot().remove(value))
+        self._writable()
+        # busy while the elements' __eq__ run
+        self._busy += 1
+        try:
+            old = self._replace(self._snapshot().remove(value))
+        finally:
+            self._busy -= 1
+        del old
         return self
 
     def is_dirty(self):
@@ -1181,10 +1334,17 @@ class VectorEvolver:
 
     def persistent(self):
         """A Vector with the current contents; later edits do not affect it."""
+        self._writable()
         if not self._dirty:
             return self._orig
-        result = self._snapshot() if self._count else _EMPTY
-        self._reset(result)  # new token: the nodes now shared are frozen
+        old = self._orig
+        self._busy += 1
+        try:
+            result = self._snapshot() if self._count else _EMPTY
+            self._reset(result)  # new token: the nodes now shared are frozen
+        finally:
+            self._busy -= 1
+        del old
         return result
 
     finish = persistent

@@ -19,7 +19,10 @@ Every function raises ``TypeError`` when ``a`` (or ``b``) is not a
 ``march.Vector`` or an index is not an integer, and ``IndexError`` when an
 index is out of range.  Negative indexes count from the end, as in Python.
 ``slice`` clamps nothing: ``0 <= i <= j <= len(a)`` after negative indexes
-are resolved, else ``IndexError``.
+are resolved, else ``IndexError``.  ``push``, ``concat`` and ``insert`` raise
+``OverflowError`` when the result would hold more than ``sys.maxsize``
+elements.  An index is converted (its ``__index__`` run) before the length
+of ``a`` is read.
 """
 from __future__ import annotations
 
