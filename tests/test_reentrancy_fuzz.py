@@ -269,6 +269,7 @@ class World:
         self.args = []              # containers the current operation reads
         self.born = {}              # persistent values that strikes made: pictures
         self.strict = 0             # operations checked against the reference
+        self.bad = []               # what a reading strike found broken
 
     def adopt(self, x, versions):
         """A strike made the persistent value x: it must never change now."""
@@ -340,6 +341,7 @@ class World:
                 exc = got[1]
                 assert isinstance(exc, CLEAR), "%s raised %r" % (name, exc)
                 got = ("raise", type(exc).__name__)
+            assert not self.bad, "%s: a strike read %r" % (name, self.bad)
             before.update(self.born)
             self.born = {}
             self.check_all(name, before)
@@ -394,7 +396,7 @@ class MapWorld(World):
         self.mm = None
         self.mm2 = None
         self.primitives = mod.Map is march.Map
-        env.actions = [self.a_edit_mm, self.a_finish_mm, self.a_edit_mm2,
+        env.actions = [self.a_edit_mm, self.a_finish_mm, self.a_edit_mm2, self.a_read_mm,
                        self.a_drop_version, self.a_clear_args, self.a_collect]
 
     def refresh(self):
@@ -435,6 +437,15 @@ class MapWorld(World):
                 self.mm[K(60 + self.rng.randrange(10), _QUIET)] = V(0, _QUIET)
             else:
                 self.mm.pop(K(self.rng.randrange(40), _QUIET), None)
+
+    def a_read_mm(self):
+        """Read the mutation (allowed while busy): whatever is found is whole."""
+        if self.mm is not None:
+            len(self.mm)
+            for i in range(0, KEYSPACE, 7):
+                got = self.mm.get(K(i, _QUIET))
+                if not (got is None or isinstance(got, V)):
+                    self.bad.append(("MapMutation read", got))
 
     def a_finish_mm(self):
         mm, self.mm = self.mm, None
@@ -595,7 +606,7 @@ class SetWorld(World):
         self.sets = self.versions = [base, base.add(K(30, env)), mod.Set()]
         self.ev = None
         env.actions = [self.a_edit_ev, self.a_persist_ev, self.a_drop_version,
-                       self.a_clear_args, self.a_collect]
+                       self.a_read_ev, self.a_clear_args, self.a_collect]
 
     def refresh(self):
         if self.ev is None:
@@ -626,6 +637,12 @@ class SetWorld(World):
                 self.ev.add(K(60 + self.rng.randrange(10), _QUIET))
             else:
                 self.ev.discard(K(self.rng.randrange(40), _QUIET))
+
+    def a_read_ev(self):
+        if self.ev is not None:
+            len(self.ev)
+            for i in range(0, KEYSPACE, 7):
+                K(i, _QUIET) in self.ev
 
     def a_persist_ev(self):
         if self.ev is not None:
@@ -730,7 +747,7 @@ class VectorWorld(World):
         self.vecs = self.versions = [base, base[5:40] + base, mod.vector()]
         self.ev = None
         self.primitives = mod.Vector is march.Vector
-        env.actions = [self.a_edit_ev, self.a_shrink_ev, self.a_persist_ev,
+        env.actions = [self.a_edit_ev, self.a_shrink_ev, self.a_persist_ev, self.a_read_ev,
                        self.a_drop_version, self.a_clear_args, self.a_collect]
 
     def refresh(self):
@@ -768,6 +785,17 @@ class VectorWorld(World):
                 ev[self.rng.randrange(len(ev))] = V(61, _QUIET)
             else:
                 del ev[self.rng.randrange(len(ev))]
+
+    def a_read_ev(self):
+        """Read the evolver (allowed while busy): every element is whole."""
+        ev = self.ev
+        if ev is not None:
+            n = len(ev)
+            for i in (0, n // 3, n // 2, n - 1, -1):
+                if 0 <= i < n:
+                    got = ev[i]
+                    if not isinstance(got, V):
+                        self.bad.append(("VectorEvolver read", i, got))
 
     def a_shrink_ev(self):
         if self.ev is not None:
