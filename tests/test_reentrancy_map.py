@@ -1127,3 +1127,54 @@ def test_mutations_have_no_iterators_or_views(M):
     ev = M.s(1).evolver()
     with pytest.raises(TypeError):
         iter(ev)
+
+
+# ---------------------------------------------------------------------------
+# the transients' own checkers: busy while the keys are hashed again
+# ---------------------------------------------------------------------------
+
+class _EditingKey:
+    """Equal by n; its __hash__ tries to edit ``target`` once it is armed."""
+
+    target = None
+    tries = 0
+    refused = 0
+
+    def __init__(self, n):
+        self.n = n
+
+    def __hash__(self):
+        cls = type(self)
+        if cls.target is not None:
+            cls.tries += 1
+            try:
+                if hasattr(cls.target, "add"):
+                    cls.target.add(("new", cls.tries))
+                else:
+                    cls.target[("new", cls.tries)] = 0
+            except RuntimeError:
+                cls.refused += 1
+        return self.n % 3
+
+    def __eq__(self, other):
+        return isinstance(other, _EditingKey) and other.n == self.n
+
+
+@pytest.mark.parametrize("kind", ["mutation", "evolver"])
+def test_transient_check_is_busy(M, kind):
+    keys = [_EditingKey(i) for i in range(40)]
+    if kind == "mutation":
+        t = M.Map((k, None) for k in keys).mutate()
+    else:
+        t = M.Set(keys).evolver()
+    before = len(t)
+    _EditingKey.target, _EditingKey.tries, _EditingKey.refused = t, 0, 0
+    try:
+        t._check()
+    finally:
+        _EditingKey.target = None
+    # the check hashed the keys again, and every edit they tried was refused
+    assert _EditingKey.tries > 0
+    assert _EditingKey.refused == _EditingKey.tries
+    assert len(t) == before
+    t._check()

@@ -1334,6 +1334,25 @@ mutation_repr(MutationObject *self)
     return res;
 }
 
+/* MapMutation._check(): the Map's invariants on the current root.  The
+ * check hashes the keys again (user code): busy meanwhile, and the root
+ * owned, so that code cannot edit or free the nodes being walked. */
+static PyObject *
+mutation_check(MutationObject *self, PyObject *Py_UNUSED(ignored))
+{
+    MarchBitmapNode *root = self->root;
+    int rc;
+    Py_INCREF(root);
+    self->busy++;
+    rc = march_hamt_check(root);
+    self->busy--;
+    Py_DECREF(root);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef mutation_methods[] = {
     {"set", (PyCFunction)(void (*)(void))mutation_set, METH_FASTCALL,
      "set(key, value): bind key to value in place"},
@@ -1350,6 +1369,8 @@ static PyMethodDef mutation_methods[] = {
     {"__enter__", (PyCFunction)mutation_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)mutation_exit, METH_VARARGS, NULL},
     {"__reduce__", (PyCFunction)mutation_reduce, METH_NOARGS, NULL},
+    {"_check", (PyCFunction)mutation_check, METH_NOARGS,
+     "_check(): verify the trie's invariants (AssertionError on a violation)"},
     {NULL, NULL, 0, NULL}
 };
 

@@ -557,21 +557,32 @@ set_reduce(SetObject *self, PyObject *Py_UNUSED(ignored))
     return Py_BuildValue("O(N)", (PyObject *)&Set_Type, list);
 }
 
-static PyObject *
-set_check(SetObject *self, PyObject *Py_UNUSED(ignored))
+/* The invariants of a set's trie: the Map's, and every value None.
+ * 0 ok, -1 with AssertionError (or the error of a key's __hash__). */
+static int
+set_root_check(MarchBitmapNode *root)
 {
     MarchHamtIter it;
     PyObject *k, *v;
-    if (march_hamt_check(self->root) < 0) {
-        return NULL;
+    if (march_hamt_check(root) < 0) {
+        return -1;
     }
-    march_hamt_iter_init(&it, self->root);
+    march_hamt_iter_init(&it, root);
     while (march_hamt_iter_next(&it, &k, &v)) {
         if (v != Py_None) {
             PyErr_SetString(PyExc_AssertionError,
                             "march.Set invariant: a value is not None");
-            return NULL;
+            return -1;
         }
+    }
+    return 0;
+}
+
+static PyObject *
+set_check(SetObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (set_root_check(self->root) < 0) {
+        return NULL;
     }
     if (PyObject_GC_IsTracked((PyObject *)self->root)
             && !PyObject_GC_IsTracked((PyObject *)self)) {
@@ -1025,6 +1036,24 @@ evolver_reduce(EvolverObject *self, PyObject *Py_UNUSED(ignored))
     return NULL;
 }
 
+/* SetEvolver._check(): the Set's invariants on the current root; busy and
+ * the root owned while the check hashes the elements again (user code). */
+static PyObject *
+evolver_check(EvolverObject *self, PyObject *Py_UNUSED(ignored))
+{
+    MarchBitmapNode *root = self->root;
+    int rc;
+    Py_INCREF(root);
+    self->busy++;
+    rc = set_root_check(root);
+    self->busy--;
+    Py_DECREF(root);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef evolver_methods[] = {
     {"add", (PyCFunction)evolver_add, METH_O, "add(element) -> self"},
     {"discard", (PyCFunction)evolver_discard, METH_O,
@@ -1036,6 +1065,8 @@ static PyMethodDef evolver_methods[] = {
     {"persistent", (PyCFunction)evolver_persistent, METH_NOARGS,
      "persistent() -> a Set of the current elements"},
     {"__reduce__", (PyCFunction)evolver_reduce, METH_NOARGS, NULL},
+    {"_check", (PyCFunction)evolver_check, METH_NOARGS,
+     "_check(): verify the trie's invariants (AssertionError on a violation)"},
     {NULL, NULL, 0, NULL}
 };
 

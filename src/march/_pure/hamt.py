@@ -1186,6 +1186,18 @@ class MapMutation:
             self._root = new
             self._owner = fresh
 
+    def _check(self):
+        """Verify the trie's invariants (AssertionError on a violation).
+
+        Busy meanwhile: the check hashes the keys again, and that code must
+        not edit the trie being walked.
+        """
+        self._busy += 1
+        try:
+            check(self._root)
+        finally:
+            self._busy -= 1
+
     def finish(self):
         if self._busy:
             raise RuntimeError(_BUSY)

@@ -1061,6 +1061,17 @@ class SetEvolver:
     def is_dirty(self):
         return self._root is not self._orig._root
 
+    def _check(self):
+        """Verify the trie's invariants, as ``Set._check`` (busy meanwhile)."""
+        self._busy += 1
+        try:
+            check(self._root)
+            for _, v in iterate(self._root):
+                if v is not None:
+                    raise AssertionError("march.Set invariant: a value is not None")
+        finally:
+            self._busy -= 1
+
     def persistent(self):
         self._writable()
         if self._root is self._orig._root:
