@@ -364,9 +364,8 @@ items_get(Items *it, PyObject *iterable, const char *msg)
             PyErr_NoMemory();
             return -1;
         }
-        if (n > PyList_GET_SIZE(iterable)) {
-            n = PyList_GET_SIZE(iterable);      /* (cannot happen) */
-        }
+        /* PyMem_New runs no Python code (no collection): the list still
+         * has n items, and they are owned before anything else allocates */
         for (i = 0; i < n; i++) {
             own[i] = PyList_GET_ITEM(iterable, i);
             Py_INCREF(own[i]);
