@@ -17,6 +17,7 @@ Environment switches at build time:
 If a C extension fails to build, the install goes on without it and a warning
 says so; `import march` then falls back to the pure-Python twin.
 """
+import glob
 import os
 import sys
 
@@ -53,12 +54,19 @@ def _link_args():
     return []
 
 
+def _sources(*patterns):
+    """the C files of one extension, by file-name pattern (sorted)"""
+    found = set()
+    for pattern in patterns:
+        found.update(glob.glob(os.path.join(CORE, pattern)))
+    return sorted(os.path.relpath(f) for f in found)
+
+
 def _ext(name, sources, macros=()):
     return Extension(
         "march." + name,
-        sources=[os.path.join(CORE, s) for s in sources],
-        depends=[os.path.join(CORE, h) for h in ("common.h", "hamt.h", "rrb.h",
-                                               "hamtset.h", "hamtmodule.h")],
+        sources=sources,
+        depends=sorted(glob.glob(os.path.join(CORE, "*.h"))),
         include_dirs=[CORE],
         define_macros=list(macros),
         extra_compile_args=_compile_args(),
@@ -88,12 +96,18 @@ class optional_build_ext(build_ext):
             "*** The pure-Python implementation will be used instead.\n\n" % (name, exc))
 
 
+# the files of each extension (see docs/architecture.md): the HAMT's
+# hamt*.c and the glue of its two type families; the RRB tree's rrb*.c and
+# the vector glue
+HAMT_SOURCES = _sources("hamt*.c", "map*.c", "set*.c")
+RRB_SOURCES = _sources("rrb*.c", "vector*.c")
+
 ext_modules = []
 if not _flag("MARCH_PURE_PYTHON"):
     ext_modules = [
-        _ext("_hamt", ["hamt.c", "hamtmodule.c", "hamtset.c", "setmodule.c"]),
-        _ext("_rrb", ["rrb.c", "rrbmodule.c"]),
-        _ext("_rrb4", ["rrb.c", "rrbmodule.c"], [("MARCH_RRB_BITS", "2")]),
+        _ext("_hamt", HAMT_SOURCES),
+        _ext("_rrb", RRB_SOURCES),
+        _ext("_rrb4", RRB_SOURCES, [("MARCH_RRB_BITS", "2")]),
     ]
 
 # MARCH_BUILD_ONLY=_hamt,_rrb builds just those (handy while developing one structure)

@@ -1,5 +1,7 @@
 /*
- * common.h -- helpers shared by march's C structures (hamt.c, rrb.c).
+ * common.h -- helpers shared by march's C structures: compiler and
+ * platform macros, popcount, prefetch, the cyclic GC's tracking test and
+ * policy, free lists and their AddressSanitizer poisoning.
  *
  * GC tracking policy
  * ------------------
@@ -24,6 +26,147 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ */
+/* compiler and platform                                               */
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32)
+#define MARCH_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define MARCH_HIDDEN
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MARCH_ALWAYS_INLINE inline
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_NOINLINE __attribute__((noinline))
+#else
+#define MARCH_NOINLINE
+#endif
+/* prefetch for a read (MARCH_PREFETCH) or a write (MARCH_PREFETCH_W) */
+#if defined(__GNUC__) || defined(__clang__)
+#define MARCH_PREFETCH(p) __builtin_prefetch((p))
+#define MARCH_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#else
+#define MARCH_PREFETCH(p) ((void)(p))
+#define MARCH_PREFETCH_W(p) ((void)(p))
+#endif
+
+/* popcount of a 32-bit bitmap.  Without -mpopcnt, __builtin_popcount is a
+ * call into libgcc, so on x86 the POPCNT instruction is used when the CPU
+ * has it (checked once by the HAMT's node setup, hamt_node.c; the test is a well-predicted
+ * branch on a global) and an inline branch-free SWAR count otherwise.  Every
+ * level of a lookup has one or two counts on its critical path. */
+#if !defined(__POPCNT__) && (defined(__GNUC__) || defined(__clang__)) \
+        && (defined(__x86_64__) || defined(__i386__))
+#define MARCH_POPCNT_DISPATCH 1
+extern int march_have_popcnt;
+#endif
+
+static inline Py_ssize_t
+march_popcount32(uint32_t x)
+{
+#if defined(__POPCNT__)
+    return (Py_ssize_t)__builtin_popcount(x);
+#else
+#ifdef MARCH_POPCNT_DISPATCH
+    if (march_have_popcnt) {
+        uint32_t r;
+        __asm__("popcnt %1, %0" : "=r"(r) : "rm"(x) : "cc");
+        return (Py_ssize_t)r;
+    }
+#endif
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (Py_ssize_t)((x * 0x01010101u) >> 24);
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* the cyclic GC                                                       */
+
+/* Is a GC-capable object tracked by the cyclic GC?  On the CPython versions
+ * whose GC header is two words before the object (3.8 to 3.13, with the GIL)
+ * this reads the header inline (what the interpreter's own
+ * _PyObject_GC_IS_TRACKED does): the hot paths ask it for every node they
+ * copy or free.  Elsewhere it is PyObject_GC_IsTracked(). */
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
+        && !defined(Py_GIL_DISABLED)
+static inline int
+march_gc_is_tracked(PyObject *o)
+{
+    return ((const uintptr_t *)o)[-2] != 0;
+}
+#else
+#define march_gc_is_tracked(o) PyObject_GC_IsTracked(o)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* free lists and AddressSanitizer                                     */
+
+/* Free lists keep released objects for reuse; under AddressSanitizer their
+ * memory is poisoned while it waits (except the link field), so a use after
+ * release is still reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MARCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MARCH_ASAN 1
+#endif
+#endif
+#ifdef MARCH_ASAN
+#include <sanitizer/asan_interface.h>
+#define MARCH_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define MARCH_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define MARCH_POISON(p, n) ((void)(p), (void)(n))
+#define MARCH_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* One free-list design serves every node kind: a LIFO of released blocks,
+ * linked through one pointer-sized word inside the block (at `link`
+ * bytes from its start), at most `max` long.  Under AddressSanitizer the
+ * rest of the block's `size` bytes is poisoned while it waits.
+ * march_freelist_put returns 0 (and keeps nothing) when the list is full. */
+typedef struct {
+    void *head;
+    Py_ssize_t len;
+} MarchFreeList;
+
+static inline int
+march_freelist_put(MarchFreeList *fl, void *block, size_t link, size_t size,
+                   Py_ssize_t max)
+{
+    char *b = (char *)block;
+    if (fl->len >= max) {
+        return 0;
+    }
+    *(void **)(b + link) = fl->head;
+    fl->head = block;
+    fl->len++;
+    MARCH_POISON(b, link);
+    MARCH_POISON(b + link + sizeof(void *), size - link - sizeof(void *));
+    return 1;
+}
+
+static inline void *
+march_freelist_take(MarchFreeList *fl, size_t link, size_t size)
+{
+    char *b = (char *)fl->head;
+    if (b == NULL) {
+        return NULL;
+    }
+    MARCH_UNPOISON(b, size);
+    fl->head = *(void **)(b + link);
+    fl->len--;
+    return b;
+}
+
 
 #define MARCH_ATOMIC_TUPLE_DEPTH 4
 

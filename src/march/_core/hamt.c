@@ -144,18 +144,13 @@
 
 /* POPC: march_popcount32() of hamt.h (the POPCNT instruction when the CPU
  * has it, else an inline SWAR count). */
-#if defined(__GNUC__) || defined(__clang__)
-#define MARCH_NOINLINE __attribute__((noinline))
-#else
-#define MARCH_NOINLINE
-#endif
 #define POPC(x) march_popcount32((uint32_t)(x))
 /* slots of a bitmap node (its ob_size field holds the entry count) */
 #define BSIZE(b) (2 * POPC((b)->datamap) + POPC((b)->nodemap))
 
 static uint64_t owner_counter = 0;
 #ifdef MARCH_POPCNT_DISPATCH
-int march_hamt_have_popcnt = 0;
+int march_have_popcnt = 0;
 #endif
 static MarchBitmapNode *empty_root = NULL;
 
@@ -345,7 +340,7 @@ march_hamt_ready(void)
 {
 #ifdef MARCH_POPCNT_DISPATCH
     __builtin_cpu_init();
-    march_hamt_have_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
+    march_have_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
 #endif
     if (PyType_Ready(&MarchBitmapNode_Type) < 0
             || PyType_Ready(&MarchCollisionNode_Type) < 0) {

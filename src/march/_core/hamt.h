@@ -180,36 +180,6 @@ march_hamt_hash(PyObject *key, uint64_t *hash)
     return 0;
 }
 
-/* popcount of a 32-bit bitmap.  Without -mpopcnt, __builtin_popcount is a
- * call into libgcc, so on x86 the POPCNT instruction is used when the CPU
- * has it (checked once by march_hamt_ready(); the test is a well-predicted
- * branch on a global) and an inline branch-free SWAR count otherwise.  Every
- * level of a lookup has one or two counts on its critical path. */
-#if !defined(__POPCNT__) && (defined(__GNUC__) || defined(__clang__)) \
-        && (defined(__x86_64__) || defined(__i386__))
-#define MARCH_POPCNT_DISPATCH 1
-extern int march_hamt_have_popcnt;
-#endif
-
-static inline Py_ssize_t
-march_popcount32(uint32_t x)
-{
-#if defined(__POPCNT__)
-    return (Py_ssize_t)__builtin_popcount(x);
-#else
-#ifdef MARCH_POPCNT_DISPATCH
-    if (march_hamt_have_popcnt) {
-        uint32_t r;
-        __asm__("popcnt %1, %0" : "=r"(r) : "rm"(x) : "cc");
-        return (Py_ssize_t)r;
-    }
-#endif
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-    return (Py_ssize_t)((x * 0x01010101u) >> 24);
-#endif
-}
 
 /* 1: found (*value borrowed), 0: absent, -1: error */
 int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
@@ -232,11 +202,6 @@ march_hamt_child_slot(const MarchBitmapNode *node, uint32_t below)
 
 /* the out-of-line parts of march_hamt_find_inline: an entry whose key is
  * not `key` itself (p: its key and value slots), and a collision node */
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32)
-#define MARCH_HIDDEN __attribute__((visibility("hidden")))
-#else
-#define MARCH_HIDDEN
-#endif
 MARCH_HIDDEN int march_hamt_find_entry(PyObject **p, PyObject *key,
                                        uint64_t hash, PyObject **value);
 /* the same, for a stored key whose hash is known to equal key's: == only */
@@ -252,11 +217,6 @@ MARCH_HIDDEN int march_hamt_find_collision(PyObject *node, PyObject *key,
  * Each level prefetches the slot a full node of children would read, and
  * takes a node full of children without its bitmaps; maps of 256 to
  * 262,143 entries take one level by masks (below; see hamt.c, "find"). */
-#if defined(__GNUC__) || defined(__clang__)
-#define MARCH_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define MARCH_ALWAYS_INLINE inline
-#endif
 /* The sizes of map whose lookups take a masked level (see below), and that
  * level: 1 for 256..8,191 entries, 2 for 8,192..262,143 (the level above
  * the two that hold most entries, n / 32**(m + 1) between 1/4 and 8). */
@@ -267,11 +227,6 @@ march_hamt_split_level(Py_ssize_t count)
 {
     return count < 8192 ? 1 : 2;
 }
-#if defined(__GNUC__) || defined(__clang__)
-#define MARCH_PREFETCH(p) __builtin_prefetch((p))
-#else
-#define MARCH_PREFETCH(p) ((void)(p))
-#endif
 static MARCH_ALWAYS_INLINE int
 march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                        PyObject **value)
@@ -507,46 +462,7 @@ typedef struct {
 } MarchHamtStats;
 void march_hamt_stats(MarchBitmapNode *root, MarchHamtStats *st);
 
-/* Is a GC-capable object tracked by the cyclic GC?  On the CPython versions
- * whose GC header is two words before the object (3.8 to 3.13, with the GIL)
- * this reads the header inline (what the interpreter's own
- * _PyObject_GC_IS_TRACKED does): the hot paths ask it for every node they
- * copy or free.  Elsewhere it is PyObject_GC_IsTracked(). */
-#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
-        && !defined(Py_GIL_DISABLED)
-static inline int
-march_gc_is_tracked(PyObject *o)
-{
-    return ((const uintptr_t *)o)[-2] != 0;
-}
-#else
-#define march_gc_is_tracked(o) PyObject_GC_IsTracked(o)
-#endif
 
-/* Free lists keep released objects for reuse; under AddressSanitizer their
- * memory is poisoned while it waits (except the link field), so a use after
- * release is still reported. */
-#if defined(__SANITIZE_ADDRESS__)
-#define MARCH_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MARCH_ASAN 1
-#endif
-#endif
-#ifdef MARCH_ASAN
-#include <sanitizer/asan_interface.h>
-#define MARCH_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define MARCH_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define MARCH_POISON(p, n) ((void)(p), (void)(n))
-#define MARCH_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
-/* GC helper: a node or root that holds possibly-cyclic objects is tracked */
-static inline int
-march_hamt_is_tracked(PyObject *node)
-{
-    return march_gc_is_tracked(node);
-}
 
 #endif /* MARCH_HAMT_H */

@@ -156,12 +156,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#define MARCH_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
-#else
-#define MARCH_PREFETCH_W(p) ((void)(p))
-#endif
-
 /* the header word (height, flags, len, owner) is one word */
 typedef char rrb_header_is_one_word[
     offsetof(MarchRRBNode, slots) == sizeof(PyObject) + 8 ? 1 : -1];
