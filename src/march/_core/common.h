@@ -196,4 +196,26 @@ march_is_atomic(PyObject *o)
     return march_is_atomic_depth(o, MARCH_ATOMIC_TUPLE_DEPTH);
 }
 
+/* ------------------------------------------------------------------ */
+/* transients                                                          */
+
+/* Every transient (MapMutation, SetEvolver, VectorEvolver) counts its
+ * operations in progress in a `busy` field.  An operation raises it before
+ * it can call into Python code (a key's __hash__ or __eq__, an __index__, a
+ * finalizer run by an allocation) and lowers it after; an edit started
+ * while it is raised fails with this error and changes nothing (see
+ * docs/reentrancy.md).  0 when idle, else -1 with RuntimeError set. */
+static inline int
+march_transient_idle(Py_ssize_t busy, const char *type_name)
+{
+    if (busy) {
+        PyErr_Format(PyExc_RuntimeError,
+                     "%s changed while one of its operations was in progress "
+                     "(from a __hash__, __eq__ or __index__, or a __del__ "
+                     "run by the GC?)", type_name);
+        return -1;
+    }
+    return 0;
+}
+
 #endif /* MARCH_COMMON_H */
