@@ -1,9 +1,9 @@
 """Build script for march's C extensions.
 
 Extensions (one per structure, so each builds and imports on its own):
-  march._hamt   the HAMT map and set (src/march/_core/hamt.c + hamtmodule.c,
-                hamtset.c + setmodule.c: Set and the set algebra)
-  march._rrb    the RRB vector    (src/march/_core/rrb.c + rrbmodule.c), branching 32
+  march._hamt   the HAMT map and set (src/march/_core/hamt*.c, map_object.c,
+                set_object.c; see docs/architecture.md)
+  march._rrb    the RRB vector (src/march/_core/rrb*.c, vector_object.c), branching 32
   march._rrb4   the same sources built with branching 4 (MARCH_RRB_BITS=2), used by
                 the test suite so that small vectors make deep trees.
 

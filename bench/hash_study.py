@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The HAMT hashing study behind the "Hashing" section of docs/design.md.
+"""The HAMT hashing study behind the "Hashing" section of docs/design.md
+(section 2); its results are in bench/notes-hamt.md, section 1.
 
 Question (issue 2 / the plan's open question): should march.Map index its
 trie with the key's own ``hash()`` as an unsigned 64-bit integer, or pass it
@@ -328,8 +329,8 @@ def main(argv=None):
             mix_path = build_variant(os.path.join(tmp, "mix"), True)
     plain = load_extension("_hs_plain._hamt", plain_path)
     mix = load_extension("_hs_mix._hamt", mix_path)
-    if getattr(plain, "HASH_MIX", False) or not getattr(mix, "HASH_MIX", True):
-        sys.exit("hash_study: the builds are not plain/mix (HASH_MIX flags)")
+    if getattr(plain, "_HASH_MIX", False) or not getattr(mix, "_HASH_MIX", True):
+        sys.exit("hash_study: the builds are not plain/mix (_HASH_MIX flags)")
     builds = [("plain", plain), ("mix", mix)]
 
     result = {"machine": platform.machine(), "python": sys.version.split()[0],

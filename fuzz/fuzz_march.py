@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Long-running differential fuzzer for march (see fuzz/README.md).
 
-Two engines drive the same program interpreter (march._fuzz):
+Two engines drive the same program interpreter (tests/fuzz_diff.py):
 
 * atheris (coverage-guided, libFuzzer):   python fuzz/fuzz_march.py [libFuzzer options] [corpus_dir]
 * a plain random-bytes loop (no deps):    python fuzz/fuzz_march.py --random [--seconds N] [--seed S]
 
 Any mismatch between the C core, the pure-Python twin and the model raises
-march._fuzz.Mismatch.  With atheris that is reported as a crash (the input is
+fuzz_diff.Mismatch.  With atheris that is reported as a crash (the input is
 written to ./crash-<sha1>); the random loop minimises the failing program and
 writes it as hex to --out (default tests/fuzz_corpus/), where the test suite
 replays it.  MARCH_FUZZ_KIND=map|vec32|vec4 restricts to one structure.
@@ -23,6 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 if os.path.isdir(os.path.join(ROOT, "src", "march")) and "--installed" not in sys.argv:
     sys.path.insert(0, os.path.join(ROOT, "src"))
+# the differential driver is test code: tests/fuzz_diff.py, not in the package
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 HEAD = {"map": 0, "vec32": 1, "vec4": 3}
 _BACKENDS = {}
@@ -45,9 +47,10 @@ def _mods(fuzz, data):
 
 
 def _instrument_exec_loaded(atheris, module):
-    """Instrument the functions of a module whose code was made by exec()
-    (march._pure.rrb4 runs rrb.py's source at branching 4), which
-    atheris.instrument_imports() does not see."""
+    """Instrument the functions of a module loaded outside the import
+    statement (march._pure.rrb4 loads the twin's RRB files again, at
+    branching 4, as its own submodules), which atheris.instrument_imports()
+    does not see."""
     import types
     seen = set()
 
@@ -73,11 +76,12 @@ def _instrument_exec_loaded(atheris, module):
 def atheris_main(argv):
     import atheris
     with atheris.instrument_imports():
-        from march import _fuzz
+        import fuzz_diff as _fuzz
         from march._pure import rrb4
-    n = _instrument_exec_loaded(atheris, rrb4)
-    sys.stderr.write("instrumented %d functions and classes of %s\n"
-                     % (n, rrb4.__name__))
+    for part in (rrb4.rrb_node, rrb4.rrb, rrb4.rrb_check, rrb4.vector_object):
+        n = _instrument_exec_loaded(atheris, part)
+        sys.stderr.write("instrumented %d functions and classes of %s\n"
+                         % (n, part.__name__))
 
     def test_one_input(data):
         data = _program(data)
@@ -98,7 +102,7 @@ def write_case(out, data, message):
 
 
 def random_main(args):
-    from march import _fuzz
+    import fuzz_diff as _fuzz
     rnd = random.Random(args.seed)
     deadline = time.time() + args.seconds
     runs = found = 0

@@ -5,17 +5,17 @@ hook (``sys.setprofile`` and ``threading.setprofile``) that calls the
 structures' own invariant checkers, ``_check()``, after every operation:
 
 * C core (``march._hamt``, ``march._rrb``, ``march._rrb4``): after every
-  method call on a ``Map``, ``Vector``, ``VectorEvolver`` (and ``Set`` /
-  ``SetEvolver`` where they have ``_check()``) (``set``,
-  ``delete``, ``append``, ``split``, evolver edits, ...; a profile
-  ``c_return`` event), the object the method was called on is checked.  A
+  method call on a ``Map``, ``Set``, ``SetEvolver``, ``Vector`` or
+  ``VectorEvolver`` (``set``, ``delete``, ``append``, ``split``, evolver
+  edits, ...; a profile ``c_return`` event), the object the method was
+  called on is checked.  A
   persistent result is therefore checked as soon as a method is called on it
   (the profiler does not see the value a C function returns, nor operators
   such as ``m[k]`` or ``a + b``).
 * pure-Python twin (``march._pure.*``): after every public method or
   operator (``__add__``, ``__getitem__``, ...) returns, both its result (a
-  Map/Vector, or a tuple holding some, e.g. ``split``) and ``self`` are
-  checked.
+  Map, Set or Vector, or a tuple holding some, e.g. ``split``) and ``self``
+  are checked.
 
 A violated invariant (an ``AssertionError`` from ``_check()``) is recorded
 and fails the test at teardown with the operation's name; any other
@@ -25,8 +25,9 @@ after insertion, a ``RecursionError``) is ignored.  Objects longer than
 2,000, for the twin, whose checkers run in Python) are not checked, and once
 one check took more than 20 ms (e.g. a collision node of thousands of keys:
 its check is quadratic) structures at least that long are skipped for the
-rest of the test, to keep the run's cost bounded.  ``MapMutation`` has no ``_check()`` in either implementation;
-the map it finishes into is checked.
+rest of the test, to keep the run's cost bounded.  ``MapMutation`` is left
+out (it has a ``_check()`` in both implementations, but the hook does not
+call it); the map it finishes into is checked.
 
 Combine it with the debug build (asserts on) for the full effect:
 ``tools/sanitize.sh --debug`` does both.  It works with either build and
@@ -53,7 +54,8 @@ MAX_LEN_PURE = int(os.environ.get("MARCH_CHECK_MAX_LEN_PURE", "2000"))
 SLOW_CHECK = 0.02          # seconds
 
 _MODULES = ("march._hamt", "march._rrb", "march._rrb4",
-            "march._pure.hamt", "march._pure.rrb", "march._pure.rrb4")
+            "march._pure.map_object", "march._pure.set_object",
+            "march._pure.vector_object", "march._pure.rrb4")
 _CLASSES = ("Map", "Vector", "VectorEvolver", "Set", "SetEvolver")
 
 
@@ -82,7 +84,8 @@ class Checker:
                     if "_pure" in name:
                         self.pure_types.add(t)
             if "_pure" in name:
-                # march._pure.rrb4 executes rrb.py's source: same co_filename
+                # march._pure.rrb4 loads vector_object.py again: its methods
+                # have the co_filename of march._pure.vector_object's
                 self.pure_files.add(os.path.abspath(mod.__file__))
 
     def verify(self, obj, what):

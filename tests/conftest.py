@@ -1,10 +1,10 @@
 """Shared fixtures: every test runs against each implementation.
 
 * ``M`` is the module of one Map implementation: ``march._hamt`` (C) or
-  ``march._pure.hamt`` (the pure-Python twin).  It has ``Map`` and
+  ``march._pure.hamt_module`` (the pure-Python twin).  It has ``Map`` and
   ``MapMutation``.
 * ``V`` is the module of one Vector implementation: ``march._rrb`` (C,
-  branching 32), ``march._rrb4`` (C, branching 4), ``march._pure.rrb`` and
+  branching 32), ``march._rrb4`` (C, branching 4), ``march._pure.vector_object`` and
   ``march._pure.rrb4``.  It has ``Vector``, ``VectorEvolver``, ``vector``,
   ``v`` and ``BRANCHING``.
 
@@ -34,11 +34,11 @@ def _env_flag(name):
 PURE_ONLY = _env_flag("MARCH_PURE_PYTHON")
 REQUIRE_C = _env_flag("MARCH_REQUIRE_C")
 
-MAP_IMPLS = {"c": "march._hamt", "python": "march._pure.hamt"}
+MAP_IMPLS = {"c": "march._hamt", "python": "march._pure.hamt_module"}
 VECTOR_IMPLS = {
     "c": "march._rrb",
     "c4": "march._rrb4",
-    "python": "march._pure.rrb",
+    "python": "march._pure.vector_object",
     "python4": "march._pure.rrb4",
 }
 

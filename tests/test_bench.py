@@ -10,9 +10,11 @@ import time
 
 import pytest
 
-from march import bench
+import march
+from march.bench import cli, memory, operations, plot, runner
+from march.bench import report as bench_report
 
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(bench.__file__)))
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(march.__file__)))
 TINY = ["--repeat", "1", "--min-time", "0", "--memory-entries", "64", "-q"]
 
 
@@ -31,7 +33,7 @@ def run_cli(*args, timeout=120):
 
 def run_main(*args):
     out, err = io.StringIO(), io.StringIO()
-    status = bench.main(list(args), out=out, err=err)
+    status = cli.main(list(args), out=out, err=err)
     return status, out.getvalue(), err.getvalue()
 
 
@@ -63,19 +65,19 @@ class FakeMap(dict):
 
 def fake_lib(key="fake", module="json", build="FakeMap(items)", setup=FAKE_SETUP,
              stmts=None, pip=None):
-    base = dict(bench._PERSISTENT_MAP)
+    base = dict(operations._PERSISTENT_MAP)
     base["build_items"] = build
     base["build_mutation"] = None
     if stmts:
         base.update(stmts)
-    return bench.Library(key, "map", "fake.Map", module, pip, setup, build, base,
+    return operations.Library(key, "map", "fake.Map", module, pip, setup, build, base,
                          missing={"build_mutation": "fake has none"})
 
 
 @pytest.fixture
 def with_libs(monkeypatch):
     def install(*libs):
-        monkeypatch.setitem(bench.LIBS, "map", list(bench.MAP_LIBS) + list(libs))
+        monkeypatch.setitem(operations.LIBS, "map", list(operations.MAP_LIBS) + list(libs))
     return install
 
 
@@ -102,18 +104,18 @@ def test_no_command_and_unknown_command():
 
 
 def test_parse_options():
-    o = bench.parse_args([])
+    o = cli.parse_args([])
     assert o.sizes == [1000, 100000, 1000000]
     assert o.structures == ["map", "vector"]
     assert o.ops is None
-    o = bench.parse_args(["--quick"])
-    assert o.sizes == list(bench.QUICK_SIZES)
+    o = cli.parse_args(["--quick"])
+    assert o.sizes == list(runner.QUICK_SIZES)
     assert max(o.sizes) <= 10000 and o.repeat <= 3
-    o = bench.parse_args(["--quick", "--sizes", "1k,2_000,1e4,5", "--repeat", "7"])
+    o = cli.parse_args(["--quick", "--sizes", "1k,2_000,1e4,5", "--repeat", "7"])
     assert o.sizes == [1000, 2000, 10000, 5] and o.repeat == 7
-    o = bench.parse_args(["--ops", "get,set,iterate", "--structures", "map"])
+    o = cli.parse_args(["--ops", "get,set,iterate", "--structures", "map"])
     assert o.ops == ["get_hit", "get_miss", "set_new", "set_existing", "set", "iterate"]
-    o = bench.parse_args(["--sizes", "1M", "--keys", "int", "--libs", "march,dict"])
+    o = cli.parse_args(["--sizes", "1M", "--keys", "int", "--libs", "march,dict"])
     assert o.sizes == [1000000] and o.keytypes == ["int"] and o.libs == ["march", "dict"]
 
 
@@ -158,7 +160,7 @@ def check_schema(report):
     for key in ("schema", "command", "argv", "date", "python", "machine", "march",
                 "options", "libraries", "notes", "results", "interrupted"):
         assert key in report, key
-    assert report["schema"] == bench.SCHEMA
+    assert report["schema"] == bench_report.SCHEMA
     assert report["command"].startswith("python -m march bench")
     assert report["python"]["version"]
     assert "cpu_count" in report["machine"]
@@ -180,7 +182,7 @@ def check_schema(report):
             assert r["reason"]
 
 
-NO_MEMORY = ",".join(n for n in bench.all_op_names() if n != "memory")
+NO_MEMORY = ",".join(n for n in operations.all_op_names() if n != "memory")
 
 
 def test_cli_run_and_json(tmp_path):
@@ -201,11 +203,11 @@ def test_cli_run_and_json(tmp_path):
            for r in report["results"]}
     for kt in ("str", "int"):
         for n in (8, 20):
-            for op in bench.MAP_OPS[:-1]:
+            for op in operations.MAP_OPS[:-1]:
                 for lib in ("march", "dict"):
                     assert ("map", kt, n, op.name, lib) in got
     for n in (8, 20):
-        for op in bench.VECTOR_OPS[:-1]:
+        for op in operations.VECTOR_OPS[:-1]:
             for lib in ("march", "list"):
                 assert ("vector", None, n, op.name, lib) in got
     # the baselines always work
@@ -233,7 +235,7 @@ def test_cli_memory(tmp_path):
 
 def test_in_process_table_and_progress():
     out, err = io.StringIO(), io.StringIO()
-    status = bench.main(["--sizes", "10", "--structures", "map", "--keys", "str",
+    status = cli.main(["--sizes", "10", "--structures", "map", "--keys", "str",
                          "--ops", "get,set_new,iterate", "--libs", "march,dict",
                          "--repeat", "2", "--min-time", "0"], out=out, err=err)
     assert status == 0
@@ -458,6 +460,10 @@ def test_plot(tmp_path):
     assert status == 0
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    # the summary (relative to march) and the detail (absolute times)
+    detail = tmp_path / "chart-absolute.png"
+    assert plot.absolute_path(str(png)) == str(detail)
+    assert detail.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and len(detail.read_bytes()) > 5000
     # with memory results (added by hand: no child processes here)
     report = json.loads(js.read_text())
     for r in list(report["results"]):
@@ -469,7 +475,63 @@ def test_plot(tmp_path):
     png2 = tmp_path / "again.png"
     status, text, _ = run_main("--from-json", str(js), "--plot", str(png2))
     assert status == 0 and png2.read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "again-absolute.png").read_bytes()[:4] == b"\x89PNG"
     assert "memory (RSS)" in text and "40.0 B" in text
+
+
+def test_plot_relative_cells(tmp_path):
+    """The summary's cells: each peer's figure divided by march's, per
+    operation and size; n/a and errors stay so; no march figure: no ratio."""
+    pytest.importorskip("matplotlib")
+
+    def res(op, lib, size, **kw):
+        r = {"structure": "map", "keytype": "int", "size": size, "op": op, "label": op,
+             "expr": "", "unit": "op", "library": lib, "status": "ok"}
+        r.update(kw)
+        return r
+
+    rep = {"libraries": {"map": {"march": {"label": "march.Map", "available": True},
+                                 "dict": {"label": "dict", "available": True},
+                                 "fake": {"label": "fake.Map", "available": True}}},
+           "results": [
+               res("get_hit", "march", 10, seconds=2e-8),
+               res("get_hit", "dict", 10, seconds=6.4e-8),
+               res("get_hit", "fake", 10, status="n/a", reason="none"),
+               res("get_hit", "march", 20, status="error", error="E: x"),
+               res("get_hit", "dict", 20, seconds=1e-8),
+               res("memory", "march", 10, unit="B/entry", bytes_per_entry=40.0),
+               res("memory", "dict", 10, unit="B/entry", bytes_per_entry=20.0)]}
+    [(title, ops, peers, sizes, cells)] = plot._summary_rows(rep)
+    assert title == "map, int keys" and sizes == [10, 20]
+    assert [k for k, _ in peers] == ["dict", "fake"]
+    assert [o for o, _ in ops] == ["get_hit", "memory"]
+    assert cells[("get_hit", "dict", 10)] == pytest.approx(3.2)
+    assert cells[("get_hit", "fake", 10)] == "n/a"
+    assert cells[("get_hit", "dict", 20)] is None          # march failed there
+    assert cells[("memory", "dict", 10)] == pytest.approx(0.5)
+    plot.plot_relative(rep, str(tmp_path / "r.png"))
+    assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+    # a run without march draws the tables without ratios
+    rep["results"] = [r for r in rep["results"] if r["library"] != "march"]
+    plot.plot_report(rep, str(tmp_path / "nomarch.png"))
+    assert (tmp_path / "nomarch-absolute.png").exists()
+
+
+def test_ratio_label():
+    assert plot.ratio_label(3.2) == "3.2x slower"
+    assert plot.ratio_label(0.5) == "2.0x faster"
+    assert plot.ratio_label(1.01) == "same"
+    assert plot.ratio_label(798.2) == "798x slower"
+    assert plot.ratio_label(10778.0) == "10,778x slower"
+    assert plot.ratio_label(1.7, memory=True) == "1.7x larger"
+    assert plot.ratio_label(0.25, memory=True) == "4.0x smaller"
+
+
+def test_python_m_march_bench_package():
+    r = subprocess.run([sys.executable, "-m", "march.bench", "--help"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, env=_env(), timeout=60)
+    assert r.returncode == 0 and "--sizes" in r.stdout
 
 
 def test_plot_without_matplotlib(monkeypatch, tmp_path):
@@ -486,37 +548,60 @@ def test_plot_without_matplotlib(monkeypatch, tmp_path):
 
 
 def test_format_time():
-    assert bench._fmt_time(5e-9) == "5.00 ns"
-    assert bench._fmt_time(123.4e-9) == "123 ns"
-    assert bench._fmt_time(1.5e-6) == "1.50 us"
-    assert bench._fmt_time(25e-3) == "25.0 ms"
-    assert bench._fmt_time(2.0) == "2.00 s"
+    assert bench_report._fmt_time(5e-9) == "5.00 ns"
+    assert bench_report._fmt_time(123.4e-9) == "123 ns"
+    assert bench_report._fmt_time(1.5e-6) == "1.50 us"
+    assert bench_report._fmt_time(25e-3) == "25.0 ms"
+    assert bench_report._fmt_time(2.0) == "2.00 s"
 
 
 def test_data_is_deterministic_and_fresh_keys_are_new():
-    keys, fresh, values = bench.make_map_data("str", 50, 3)
-    assert (keys, fresh) == bench.make_map_data("str", 50, 3)[:2]
+    keys, fresh, values = operations.make_map_data("str", 50, 3)
+    assert (keys, fresh) == operations.make_map_data("str", 50, 3)[:2]
     assert len(set(keys)) == 50 and not set(keys) & set(fresh)
     assert len(values) == 50
-    keys, fresh, _ = bench.make_map_data("int", 50, 3)
+    keys, fresh, _ = operations.make_map_data("int", 50, 3)
     assert all(isinstance(k, int) for k in keys)
-    bounds, merges = bench.concat_plan(5000, 1)
+    bounds, merges = operations.concat_plan(5000, 1)
     assert bounds[0] == 0 and bounds[-1] == 5000 and len(bounds) == 1001
     assert len(merges) == 999
 
 
 def test_concat_plan_builds_the_same_sequence():
     elems = list(range(300))
-    plan = bench.concat_plan(300, 2)
-    got = bench.build_concat({}, "list(elems)", "a + b", elems, plan)
+    plan = operations.concat_plan(300, 2)
+    got = operations.build_concat({}, "list(elems)", "a + b", elems, plan)
     assert got == elems
 
 
 def test_memory_worker_direct():
-    out = bench.memory_worker({"structure": "map", "library": "dict", "keytype": "int",
+    out = memory.memory_worker({"structure": "map", "library": "dict", "keytype": "int",
                                "n": 2000, "seed": 1, "target": 20000, "mode": "rss"})
     # in this (used) process the figure means little: only its shape is checked
     assert out["copies"] == 10 and isinstance(out["rss_bytes_per_entry"], float)
-    out = bench.memory_worker({"structure": "vector", "library": "list", "keytype": None,
+    out = memory.memory_worker({"structure": "vector", "library": "list", "keytype": None,
                                "n": 2000, "seed": 1, "target": 1, "mode": "tracemalloc"})
     assert 7 < out["tracemalloc_bytes_per_entry"] < 12
+
+
+def test_bench_extra_installs_the_peers():
+    """``pip install "march-collections[bench]"`` brings every peer the
+    benchmark knows, and matplotlib for --plot."""
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib needs Python 3.11")
+    import re
+    import tomllib
+    path = os.path.join(os.path.dirname(SRC), "pyproject.toml")
+    if not os.path.exists(path):
+        pytest.skip("not a source checkout")
+    with open(path, "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+
+    def names(reqs):
+        return {re.split(r"[<>=!~ \[;]", r, maxsplit=1)[0].lower() for r in reqs}
+
+    bench_extra = names(extras["bench"])
+    pips = {lib.pip for libs in operations.LIBS.values() for lib in libs if lib.pip}
+    assert pips and pips <= bench_extra
+    assert {"matplotlib", "psutil"} <= bench_extra
+    assert {"pytest", "hypothesis", "pyrsistent", "immutables"} <= names(extras["test"])

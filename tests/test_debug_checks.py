@@ -76,8 +76,8 @@ def test_broken_map_is_reported(M):
 
 
 def test_broken_pure_vector_is_reported():
-    from march._pure import rrb
-    v = rrb.vector(range(100))
+    from march._pure import vector_object
+    v = vector_object.vector(range(100))
     v._count += 1                         # corrupt the twin's header
 
     checker = run_checked(lambda: v.append(1))
@@ -118,7 +118,7 @@ def test_max_len_bounds_the_cost(V):
 
 
 BROKEN_TEST = textwrap.dedent("""
-    import march._pure.hamt as P
+    import march._pure.hamt_module as P
 
     class MutableHash:
         def __init__(self, h):

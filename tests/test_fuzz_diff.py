@@ -1,10 +1,11 @@
 """Differential fuzzing: the C core against the pure-Python twin and a model.
 
-The driver (src/march/_fuzz.py) reads a byte string as a program of
+The driver (tests/fuzz_diff.py) reads a byte string as a program of
 operations over several live versions (maps and mutations, or vectors and
 evolvers) with colliding and raising keys, runs it on every implementation
 available and on an independent model, and raises ``Mismatch`` on any
-difference or broken invariant (``_check()``).
+difference or broken invariant (``_check()``), or when the C core and the
+twin build differently shaped trees (``_layout()``, ``_shape()``).
 
 * ``test_fuzz_*``: Hypothesis-generated programs (``st.binary()``), a bounded
   number of examples: ``MARCH_FUZZ_EXAMPLES`` (default 40 per structure).
@@ -22,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from march import _fuzz
+import fuzz_diff as _fuzz
 
 
 def _flag(name):
@@ -34,8 +35,8 @@ REQUIRE_C = _flag("MARCH_REQUIRE_C")
 EXAMPLES = int(os.environ.get("MARCH_FUZZ_EXAMPLES", "40"))
 CORPUS = os.path.join(os.path.dirname(__file__), "fuzz_corpus")
 
-C_NAMES = {"map": "march._hamt", "vec32": "march._rrb", "vec4": "march._rrb4"}
-PURE_NAMES = {"map": "march._pure.hamt", "vec32": "march._pure.rrb", "vec4": "march._pure.rrb4"}
+C_NAMES = _fuzz.C_NAMES          # structure -> candidate module names
+PURE_NAMES = _fuzz.PURE_NAMES
 HEAD = {"map": 0, "vec32": 1, "vec4": 3}      # first program byte per structure
 
 
@@ -48,10 +49,10 @@ def _mods(kind):
     except RuntimeError as exc:  # pragma: no cover
         pytest.fail(str(exc))
     names = [m.__name__ for m in mods]
-    missing = [n for n in required if n not in names]
+    missing = [ns[0] for ns in required if not any(n in names for n in ns)]
     if missing:
-        if REQUIRE_C and C_NAMES[kind] in missing:
-            pytest.fail("MARCH_REQUIRE_C=1 but %s is not available" % C_NAMES[kind])
+        if REQUIRE_C and C_NAMES[kind][0] in missing:
+            pytest.fail("MARCH_REQUIRE_C=1 but %s is not available" % C_NAMES[kind][0])
         pytest.skip("not implemented yet: %s" % ", ".join(missing))
     assert len(set(names)) == len(names), "an implementation compared with itself"
     return mods
@@ -159,3 +160,47 @@ def test_harness_catches_a_difference():
     prog = _program("map", bytes([0, 0]) + bytes([0, 0, 0, 1]))   # set(K(0), 1)
     with pytest.raises(_fuzz.Mismatch):
         _fuzz.run(prog, [Broken])
+
+
+def test_harness_catches_a_different_shape():
+    """Two implementations with the same contents but different trees: the
+    driver compares ``_layout()`` and must fail."""
+    mods = _mods("map")
+    base = mods[-1].Map
+
+    def family(tag):
+        class Wrapped:
+            def __init__(self, m=None):
+                self._m = base() if m is None else m
+
+            def set(self, k, v):
+                return Wrapped(self._m.set(k, v))
+
+            def _layout(self):
+                return (tag, len(self._m))
+
+            def __getattr__(self, name):
+                return getattr(self._m, name)
+
+            def __len__(self):
+                return len(self._m)
+
+            def __iter__(self):
+                return iter(self._m)
+
+            def __repr__(self):
+                return repr(self._m)
+
+            def __hash__(self):
+                return hash(self._m)
+
+        class Module:
+            Map = Wrapped
+            MapMutation = mods[-1].MapMutation
+        Module.__name__ = "shape-" + tag
+        return Module
+
+    prog = _program("map", bytes([0, 0]) + bytes([0, 0, 0, 1]))   # set(K(0), 1)
+    with pytest.raises(_fuzz.Mismatch, match=r"_layout\(\) differs"):
+        _fuzz.run(prog, [family("a"), family("b")])
+    _fuzz.run(prog, [family("a"), family("a")])                    # same layout: fine

@@ -1,6 +1,6 @@
 """Unit tests of march.Map / march.MapMutation (both implementations, fixture ``M``).
 
-The behaviour tested is the one of docs map-api / hamt-design: immutables.Map
+The behaviour tested is the one of docs/design.md, section 1: immutables.Map
 semantics plus ``|`` and ``discard``, the exact hash formula, the canonical
 trie shape (checked through ``_check()``, ``_depth()`` and the iteration
 order, which is a function of the keys' hashes and, inside a collision node,

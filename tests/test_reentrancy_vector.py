@@ -4,7 +4,7 @@ Python code runs inside an operation of the C core wherever it calls
 ``__index__``, ``__eq__``, ``__hash__`` or allocates: an allocation may start
 a GC collection, which runs the ``__del__`` of cyclic garbage (and weakref
 callbacks, ``gc.callbacks``).  Such code may edit the evolver being worked
-on, or the list being copied.  The rules the core follows (rrbmodule.c, the
+on, or the list being copied.  The rules the core follows (vector_object.c, the
 busy guard of ``VectorEvolver``; the twin mirrors them):
 
 * every index and slice is converted (all user code run) before a length is

@@ -3,8 +3,8 @@
 * ``test_ten_million_*``: a 10,000,000-entry map and vector (C core only) are
   built, queried, updated, iterated and dropped; peak RSS and times are
   printed (and appended as JSON lines to ``$MARCH_SCALE_REPORT`` when set;
-  docs/reliability.md records a run).  Only with ``MARCH_SCALE_TESTS=1``: they need
-  ~2 GB of memory and minutes of CPU.
+  bench/notes-reliability.md records a run).  Only with
+  ``MARCH_SCALE_TESTS=1``: they need ~2 GB of memory and minutes of CPU.
 * ``test_deep_*`` (always): structures nested 100,000 levels deep through
   their values are freed without overflowing the C stack (deallocation must
   not recurse without bound: Py_TRASHCAN in C), and hash / == / repr /

@@ -1,5 +1,5 @@
 """Raw leaves: in the C core a leaf of atomic elements is not a Python object
-(rrb.c, "raw leaves"; docs/design-rrb.md).  It has a 32-bit reference count
+(rrb_node.c, "raw leaves"; docs/design-rrb.md).  It has a 32-bit reference count
 in its header word instead of an owner id, so an evolver edits it in place
 only when its count is 1 and every node above it is the evolver's own; the
 GC never sees it.

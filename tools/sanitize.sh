@@ -37,7 +37,8 @@
 # Environment:
 #   PYTHON                 interpreter (default: python, i.e. the active venv)
 #   MARCH_FUZZ_EXAMPLES    Hypothesis examples per structure in
-#                          tests/test_fuzz_diff.py (default here: 15)
+#                          tests/test_fuzz_diff.py (driver: tests/fuzz_diff.py;
+#                          default here: 15)
 #   MARCH_SANITIZE_ALLOW_MISSING=1   go on when an extension fails to build
 #                          (development only: then its tests fail anyway under
 #                          MARCH_REQUIRE_C=1 unless you pass your own -k)

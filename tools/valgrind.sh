@@ -58,7 +58,7 @@ set +e
 "$PY" - "$LOG" "$ROOT/src/march/_core" <<'PYEOF'
 import os, re, sys
 log = open(sys.argv[1]).read()
-# every C source of the core (hamt.c, hamtmodule.c, rrb.c, ..., new ones too)
+# every C source of the core (hamt.c, map_object.c, rrb.c, ..., new ones too)
 csrc = sorted(f for f in os.listdir(sys.argv[2]) if f.endswith(".c"))
 # memcheck records are blocks of lines "==pid== ..." separated by blank ones
 lines = [re.sub(r"^==\d+== ?", "", ln) for ln in log.splitlines()]

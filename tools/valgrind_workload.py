@@ -2,6 +2,7 @@
 more, with collisions, raising keys, mutations, evolvers and a few
 differential fuzz programs.  Exits non-zero on a wrong result."""
 import gc
+import os
 import pickle
 import random
 import sys
@@ -124,9 +125,13 @@ def vectors(V):
 
 
 def fuzz(seconds_worth=40):
+    # the differential driver is test code: tests/fuzz_diff.py of the checkout
+    tests = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+    sys.path.insert(0, tests)
     try:
-        from march import _fuzz
-    except ImportError:
+        import fuzz_diff as _fuzz
+    except ImportError as exc:
+        print("valgrind workload: no differential fuzz programs (%s: %s)" % (tests, exc))
         return
     rnd = random.Random(3)
     for i in range(seconds_worth):

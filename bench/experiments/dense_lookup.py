@@ -3,7 +3,10 @@ same maps rewritten with "dense" top levels (no inline entries in a node
 whose subtree holds more than T entries), and against immutables.Map.
 
 Needs a build with dense-top-levels.patch applied (it adds the experimental
-Map._densify(T)); see docs/design.md, section 3.1:
+Map._densify(T)); results in bench/notes-hamt.md, section 3.2, the decision
+in docs/design.md, section 1.3.  The patch is against the C files of the
+commit that added it (f26ce7b: src/march/_core/hamt.c and hamtmodule.c,
+before the files were split), so check that commit out first:
 
     git apply bench/experiments/dense-top-levels.patch
     python setup.py build_ext --inplace

@@ -1,6 +1,8 @@
 """m[k] (hit) and `k in m` (miss) of march.Map against immutables.Map and
 dict, interleaved in one process on the benchmark's own data
-(march.bench.make_map_data), the loop behind docs/design.md, section 3.1:
+(march.bench.operations.make_map_data), the loop behind bench/notes-hamt.md,
+sections 3.3 and 3.4 (the lookup tags and the masked level; the decisions in
+docs/design.md, sections 1.2 and 1.4):
 
     PYTHONPATH=src python bench/experiments/lookup_pair.py 1000
     PYTHONPATH=src python bench/experiments/lookup_pair.py 1000000
@@ -15,7 +17,7 @@ import immutables
 
 import march
 from dense_lookup import _hits, _misses, _time   # the timing loops, shared
-from march.bench import make_map_data
+from march.bench.operations import make_map_data
 
 
 def main():

@@ -13,30 +13,55 @@ with the same behaviour.  The twin is used when the environment variable
 ``MARCH_PURE_PYTHON`` is set to a non-empty value other than ``0``, or when
 the C extension could not be built or imported (a warning then says so).
 ``march.IMPLEMENTATION`` tells which one is in use: ``"c"`` or ``"python"``.
+Only that implementation is imported.
+
+``march.ny``, ``march.inc``, ``march.discard`` and ``march.rex`` are the
+matchers and commands of ``Vector.transform`` (as in pyrsistent);
+``march.map`` and ``march.array.imm`` hold the plan's primitives as plain
+functions (use them qualified: ``march.map.set(m, k, v)``).
 """
 import os as _os
-import warnings as _warnings
 
 __version__ = "0.1.0"
 
 _PURE = _os.environ.get("MARCH_PURE_PYTHON", "") not in ("", "0")
 IMPLEMENTATION = "python"
 
+
+def _load_c():
+    """The C extension's (map module, vector module), or a message saying
+    plainly why it cannot be used."""
+    import importlib
+    mods = []
+    for name in ("march._hamt", "march._rrb"):
+        try:
+            mods.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                return None, "the C extension %s cannot be loaded (%s)" % (name, exc)
+            return None, ("the C extension is not built (%s not found: was it "
+                          "installed without a C compiler?)" % name)
+        except ImportError as exc:
+            return None, "the C extension %s cannot be loaded (%s)" % (name, exc)
+    return mods, None
+
+
 if not _PURE:
-    try:
-        from . import _hamt as _hamt_impl
-        from . import _rrb as _rrb_impl
+    _c_mods, _why = _load_c()
+    if _c_mods is not None:
+        _hamt_impl, _rrb_impl = _c_mods
         IMPLEMENTATION = "c"
-    except ImportError as _exc:  # pragma: no cover - depends on the build
+    else:  # pragma: no cover - depends on the build
+        import warnings as _warnings
         _warnings.warn(
-            "march: the C extension is not available (%s); "
-            "using the pure-Python implementation" % (_exc,),
+            "march: %s; using the pure-Python implementation, which is slower" % _why,
             RuntimeWarning, stacklevel=2)
         _PURE = True
+    del _c_mods, _why
 
 if _PURE:
-    from ._pure import hamt as _hamt_impl
-    from ._pure import rrb as _rrb_impl
+    from ._pure import hamt_module as _hamt_impl
+    from ._pure import vector_object as _rrb_impl
 
 Map = _hamt_impl.Map
 MapMutation = _hamt_impl.MapMutation
@@ -49,11 +74,15 @@ VectorEvolver = _rrb_impl.VectorEvolver
 vector = _rrb_impl.vector
 v = _rrb_impl.v
 
-from . import map  # noqa: E402  (the plan's primitives march.map.*)
+from ._transform import discard, inc, ny, rex  # noqa: E402  (transform's helpers)
+from . import map  # noqa: E402,F401  (the plan's primitives march.map.*; not in __all__)
 from . import array  # noqa: E402  (march.array.imm.*)
 
+# ``map`` is not in __all__: ``from march import *`` must not shadow the
+# builtin map (``march.map`` stays available as an attribute).
 __all__ = [
     "IMPLEMENTATION", "Map", "MapMutation", "Set", "SetEvolver", "s",
     "ABSENT", "Vector", "VectorEvolver",
-    "vector", "v", "map", "array",
+    "vector", "v", "array",
+    "ny", "inc", "discard", "rex",
 ]

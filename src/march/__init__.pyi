@@ -13,6 +13,11 @@ from ._rrb import VectorEvolver as VectorEvolver
 from ._rrb import v as v
 from ._rrb import vector as vector
 
+from ._transform import discard as discard
+from ._transform import inc as inc
+from ._transform import ny as ny
+from ._transform import rex as rex
+
 from ._hamt import ABSENT as ABSENT
 from ._hamt import Set as Set
 from ._hamt import SetEvolver as SetEvolver
@@ -23,5 +28,6 @@ IMPLEMENTATION: Literal["c", "python"]
 __all__ = [
     "IMPLEMENTATION", "Map", "MapMutation", "Set", "SetEvolver", "s",
     "ABSENT", "Vector", "VectorEvolver",
-    "vector", "v", "map", "array",
+    "vector", "v", "array",
+    "ny", "inc", "discard", "rex",
 ]

@@ -22,7 +22,7 @@ def main(argv=None):
         return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]
     if cmd == "bench":
-        from march.bench import main as bench_main
+        from march.bench.cli import main as bench_main
         return bench_main(rest)
     if cmd in ("version", "--version"):
         import march

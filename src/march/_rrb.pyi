@@ -1,8 +1,8 @@
-# Type stubs for march._rrb (src/march/_core/rrbmodule.c, branching 32):
-# march.Vector and march.VectorEvolver.  march._rrb4 (branching 4) and the
-# pure-Python twins (march._pure.rrb, march._pure.rrb4) have the same
-# interface; tests/test_typing.py checks that these stubs, the C types and the
-# twin's classes name the same public methods.
+# Type stubs for march._rrb (src/march/_core/vector_object.c over rrb.c,
+# branching 32): march.Vector and march.VectorEvolver.  march._rrb4
+# (branching 4) and the pure-Python twins (march._pure.vector_object, march._pure.rrb4)
+# have the same interface; tests/test_typing.py checks that these stubs, the
+# C types and the twin's classes name the same public methods.
 from collections.abc import Iterable, Iterator, Sequence
 from types import GenericAlias
 from typing import Any, ClassVar, Literal, NoReturn, SupportsIndex, TypeVar, final, overload, Generic
@@ -11,6 +11,7 @@ _T = TypeVar("_T")
 
 # slots per node (32 here, 4 in march._rrb4)
 BRANCHING: int
+# private: 1 when raw leaves come from march's own slabs (C only)
 _RAW_SLABS: int
 
 @final
@@ -61,6 +62,7 @@ class Vector(Sequence[_T]):
     def remove(self, value: Any, /) -> Vector[_T]: ...
     def transform(self, *transformations: Any) -> Vector[Any]: ...
     def evolver(self) -> VectorEvolver[_T]: ...
+    def mutate(self) -> VectorEvolver[_T]: ...  # the same as evolver()
 
     # RRB extras, O(log n) each
     def insert(self, i: SupportsIndex, x: _T, /) -> Vector[_T]: ...
@@ -77,7 +79,10 @@ class Vector(Sequence[_T]):
 
 @final
 class VectorEvolver(Generic[_T]):
-    """A transient draft of a Vector (``Vector.evolver()``).
+    """A transient draft of a Vector (``Vector.evolver()``, ``Vector.mutate()``).
+
+    ``finish()`` is ``persistent()``; as a context manager, leaving the
+    ``with`` block finishes it (the evolver stays usable).
 
     Cannot be subclassed, pickled or copied (TypeError).  An edit made while
     one of its operations is in progress (from a ``__del__`` run by the GC,
@@ -98,7 +103,7 @@ class VectorEvolver(Generic[_T]):
     def remove(self, value: Any, /) -> VectorEvolver[_T]: ...
     def is_dirty(self) -> bool: ...
     def persistent(self) -> Vector[_T]: ...
-    def finish(self) -> Vector[_T]: ...
+    def finish(self) -> Vector[_T]: ...  # the same as persistent()
     def __enter__(self) -> VectorEvolver[_T]: ...
     def __exit__(self, *exc_info: object) -> Literal[False]: ...
     def __reduce__(self) -> NoReturn: ...

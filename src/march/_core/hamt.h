@@ -1,73 +1,18 @@
 /*
- * hamt.h -- the algorithms of march's persistent hash map (see hamt.c for
- * the design comment: node layout, invariants, hashing, GC policy).
+ * hamt.h -- the algorithms of march's HAMT on one trie: hashing, find (and
+ * its inline form for the hot callers), assoc, without, equality, the hash
+ * of the entries, iteration.  See hamt.c for the design comment (hashing,
+ * canonical form, algorithms, transients).  The node layout is in
+ * hamt_node.h; walks over two tries in hamt_walk.h; the checker in
+ * hamt_check.h.
  *
- * The Python types (Map, MapMutation, views) live in hamtmodule.c and use
- * only what is declared here.
+ * May include: hamt_node.h (common.h).
  */
 #ifndef MARCH_HAMT_H
 #define MARCH_HAMT_H
 
-#include "common.h"
+#include "hamt_node.h"
 #include <stdint.h>
-
-/* 5 bits of the 64-bit hash per level: 13 levels (12 x 5 bits + 4 bits). */
-#define MARCH_HAMT_BITS 5
-#define MARCH_HAMT_MASK 31u
-#define MARCH_HAMT_MAX_LEVELS 13
-/* iteration stack: 13 bitmap levels plus one collision node, plus slack */
-#define MARCH_HAMT_STACK (MARCH_HAMT_MAX_LEVELS + 2)
-
-/* A bitmap-compressed trie node (CHAMP layout).  It is allocated as a
- * variable-size object of 2 * popcount(datamap) + popcount(nodemap) slots,
- * but the ob_size field is reused for `count` (the slot count follows from
- * the bitmaps), which saves a word: the header is 64 bytes with the GC
- * header (16 + object header 16 + count, bitmaps, tags, owner 8 each).
- *   slots    key0, value0, key1, value1, ..., child0, child1, ...
- *            (entries, then children, each in ascending bit order)
- *   tags     2 bits per bit position b (bits 2b, 2b + 1): for an inline
- *            entry at b, the 2 hash bits that follow this level's 5
- *            (march_hamt_tag); 0 at every position that is not an entry.
- *            A lookup that lands on an entry whose tag differs from its own
- *            hash's is a miss, decided without touching the stored key
- *            (a cache miss in a big map).  C only: the twin has no tags. */
-typedef struct {
-    PyObject_HEAD
-    Py_ssize_t count;       /* entries in this whole subtree (ob_size's place) */
-    uint32_t datamap;       /* slots holding an inline key/value entry */
-    uint32_t nodemap;       /* slots holding a child node */
-    uint64_t tags;          /* lookup filter, 2 bits per entry position */
-    uint64_t owner;         /* mutation that may edit it in place; 0: none */
-    PyObject *slots[1];
-} MarchBitmapNode;
-
-/* The tag of an entry with hash h stored in a node at level shift / 5:
- * hash bits shift + 5 and shift + 6 (the low bits of its index one level
- * further down, so that an entry moving up a level on delete gets its tag
- * from its old position; 0 past the 64 bits, at the last level). */
-#define MARCH_HAMT_TAG_MASK 3u
-static inline unsigned
-march_hamt_tag(uint64_t h, unsigned shift)
-{
-    unsigned s = shift + MARCH_HAMT_BITS;
-    return s < 64 ? (unsigned)((h >> s) & MARCH_HAMT_TAG_MASK) : 0u;
-}
-
-/* Entries whose full 64-bit hashes are equal.
- *   ob_size  2 * number of entries (>= 4 in a canonical tree)
- *   slots    key0, value0, key1, value1, ... (insertion order) */
-typedef struct {
-    PyObject_VAR_HEAD
-    uint64_t hash;
-    uint64_t owner;
-    PyObject *slots[1];
-} MarchCollisionNode;
-
-extern PyTypeObject MarchBitmapNode_Type;
-extern PyTypeObject MarchCollisionNode_Type;
-
-#define MarchBitmapNode_Check(o) (Py_TYPE(o) == &MarchBitmapNode_Type)
-#define MarchCollisionNode_Check(o) (Py_TYPE(o) == &MarchCollisionNode_Type)
 
 /* Iteration state: a stack of (node, next slot) pairs; borrowed node
  * references (the caller keeps the root alive and unchanged). */
@@ -77,14 +22,11 @@ typedef struct {
     int top;                /* -1: exhausted */
 } MarchHamtIter;
 
-int march_hamt_ready(void);                 /* PyType_Ready the node types */
-MarchBitmapNode *march_hamt_empty(void);    /* new reference to the empty root */
-uint64_t march_hamt_new_owner(void);        /* a fresh mutation id (never 0) */
-
 /* Optional bijective 64-bit finalizer (murmur3 fmix64).  OFF by default: the
  * design fixes h = hash(key) as u64, and the pure-Python twin relies on it.
- * Build with -DMARCH_HASH_MIX=1 only for the measurements in
- * docs/design.md, section 2. */
+ * Build with -DMARCH_HASH_MIX=1 only to re-run the hashing study
+ * (bench/hash_study.py; results in bench/notes-hamt.md, section 1; the
+ * decision in docs/design.md, section 2). */
 static inline uint64_t
 march_hamt_mix(uint64_t h)
 {
@@ -180,25 +122,29 @@ march_hamt_hash(PyObject *key, uint64_t *hash)
     return 0;
 }
 
+/* Compare a stored key with `key` (whose hash is `hash`).  1 equal, 0 not,
+ * -1 error.  *h2 gets the stored key's hash (needed by assoc when the keys
+ * differ). */
+static inline int
+march_hamt_key_match(PyObject *stored, PyObject *key, uint64_t hash,
+                     uint64_t *h2)
+{
+    if (stored == key) {
+        *h2 = hash;
+        return 1;
+    }
+    if (march_hamt_hash(stored, h2) < 0) {
+        return -1;
+    }
+    if (*h2 != hash) {
+        return 0;
+    }
+    return PyObject_RichCompareBool(stored, key, Py_EQ);
+}
 
 /* 1: found (*value borrowed), 0: absent, -1: error */
 int march_hamt_find(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                     PyObject **value);
-
-/* Slot index, in a bitmap node, of the entry / the child at the index whose
- * lower bits are `below` (bit - 1): entries come first, two slots each. */
-static inline unsigned
-march_hamt_entry_slot(const MarchBitmapNode *node, uint32_t below)
-{
-    return 2 * march_popcount32(node->datamap & below);
-}
-
-static inline unsigned
-march_hamt_child_slot(const MarchBitmapNode *node, uint32_t below)
-{
-    return 2 * march_popcount32(node->datamap)
-           + march_popcount32(node->nodemap & below);
-}
 
 /* the out-of-line parts of march_hamt_find_inline: an entry whose key is
  * not `key` itself (p: its key and value slots), and a collision node */
@@ -249,8 +195,9 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
      * anything else goes on in the loop.  Bigger maps are bound by cache
      * misses, and there the masked level, which cannot run ahead of its
      * loads as a predicted branch does, costs more than it saves
-     * (docs/design.md, 3.1).  The masked level may select a collision
-     * node: its type is tested before anything else is read from it. */
+     * (bench/notes-hamt.md, section 3.4; docs/design.md, section 1.4).
+     * The masked level may select a collision node: its type is tested
+     * before anything else is read from it. */
     if ((size_t)(root->count - MARCH_HAMT_SPLIT_MIN)
             < (size_t)(MARCH_HAMT_SPLIT_MAX - MARCH_HAMT_SPLIT_MIN)) {
         int lv, m = march_hamt_split_level(root->count);
@@ -264,8 +211,8 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
                 child = node->slots[i];
             }
             else if ((node->nodemap >> i) & 1u) {
-                child = node->slots[march_hamt_child_slot(node,
-                                                          (1u << i) - 1)];
+                child = node->slots[march_hamt_node_bitmap_child_slot(
+                    node, (1u << i) - 1)];
             }
             else {
                 goto loop;
@@ -283,7 +230,8 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         MARCH_PREFETCH(node->slots + i);
         is_child = (node->nodemap >> i) & 1u;
         stay = (uintptr_t)is_child - 1;               /* all ones: stay */
-        child = node->slots[march_hamt_child_slot(node, (1u << i) - 1)
+        child = node->slots[march_hamt_node_bitmap_child_slot(node,
+                                                              (1u << i) - 1)
                             & (0u - is_child)];
         node = (MarchBitmapNode *)(((uintptr_t)node & stay)
                                    | ((uintptr_t)child & ~stay));
@@ -300,7 +248,8 @@ march_hamt_find_inline(MarchBitmapNode *root, PyObject *key, uint64_t hash,
         if ((~node->nodemap >> i) & (~is_entry | rejected) & 1u) {
             return 0;
         }
-        p = node->slots + (march_hamt_entry_slot(node, (1u << i) - 1)
+        p = node->slots + (march_hamt_node_bitmap_entry_slot(node,
+                                                             (1u << i) - 1)
                            & (0u - is_entry));
         if (is_entry & (uint32_t)(p[0] == key)) {
             *value = p[1];
@@ -328,7 +277,8 @@ loop:
          * on the line after its header: fetch it with the header */
         MARCH_PREFETCH(node->slots + 2);
         if (node->datamap & bit) {
-            PyObject **p = node->slots + march_hamt_entry_slot(node, below);
+            PyObject **p = node->slots
+                           + march_hamt_node_bitmap_entry_slot(node, below);
             PyObject *stored = p[0];
             Py_hash_t sh;
             if (stored == key) {
@@ -368,7 +318,7 @@ loop:
         if (!(node->nodemap & bit)) {
             return 0;
         }
-        child = node->slots[march_hamt_child_slot(node, below)];
+        child = node->slots[march_hamt_node_bitmap_child_slot(node, below)];
     descend:
         if (!MarchBitmapNode_Check(child)) {
             return march_hamt_find_collision(child, key, hash, value);
@@ -391,10 +341,85 @@ MarchBitmapNode *march_hamt_assoc(MarchBitmapNode *root, PyObject *key,
 MarchBitmapNode *march_hamt_without(MarchBitmapNode *root, PyObject *key,
                                     uint64_t hash, uint64_t owner, int *found);
 
+/* *h = the key's hash: *hp when the caller knows it, else computed.  0 or
+ * -1 (the error of its __hash__) */
+static inline int
+march_hamt_hash_given(PyObject *key, const uint64_t *hp, uint64_t *h)
+{
+    if (hp != NULL) {
+        *h = *hp;
+        return 0;
+    }
+    return march_hamt_hash(key, h);
+}
+
+/* `*root` (a new reference, replaced) with key bound to value, editing the
+ * nodes `owner` owns in place; the key's hash is *hp, or computed when hp is
+ * NULL.  0, or -1 with *root unchanged. */
+static inline int
+march_hamt_root_assoc(MarchBitmapNode **root, PyObject *key,
+                      const uint64_t *hp, PyObject *value, uint64_t owner)
+{
+    uint64_t h;
+    int added;
+    MarchBitmapNode *nr;
+    if (march_hamt_hash_given(key, hp, &h) < 0) {
+        return -1;
+    }
+    nr = march_hamt_assoc(*root, key, h, value, owner, &added);
+    if (nr == NULL) {
+        return -1;
+    }
+    Py_SETREF(*root, nr);
+    return 0;
+}
+
+/* `*root` without key, the same way: 1 removed, 0 absent, -1 error (with
+ * *root unchanged) */
+static inline int
+march_hamt_root_without(MarchBitmapNode **root, PyObject *key,
+                        const uint64_t *hp, uint64_t owner)
+{
+    uint64_t h;
+    int found;
+    MarchBitmapNode *nr;
+    if (march_hamt_hash_given(key, hp, &h) < 0) {
+        return -1;
+    }
+    nr = march_hamt_without(*root, key, h, owner, &found);
+    if (nr == NULL) {
+        return -1;
+    }
+    Py_SETREF(*root, nr);
+    return found;
+}
+
 /* 1 equal, 0 not, -1 error (values compared with ==) */
 int march_hamt_equal(MarchBitmapNode *a, MarchBitmapNode *b);
 
-/* order-independent hash of the entries (see hamt.c); -1 on error */
+/* The order-independent hash of a collection of entries (frozenset's
+ * formula, over one 64-bit word per entry): h = 0, march_hamt_hash_step for
+ * each entry, then march_hamt_hash_finish with the number of entries.  Must
+ * agree bit for bit with the twin. */
+static inline uint64_t
+march_hamt_hash_step(uint64_t h, uint64_t e)
+{
+    return h ^ (((e ^ 89869747ULL) ^ (e << 16)) * 3644798167ULL);
+}
+
+static inline Py_hash_t
+march_hamt_hash_finish(uint64_t h, Py_ssize_t count)
+{
+    h ^= ((uint64_t)count + 1) * 1927868237ULL;
+    h ^= (h >> 11) ^ (h >> 25);
+    h = h * 69069ULL + 907133923ULL;
+    if ((Py_hash_t)h == -1) {
+        return 590923713;
+    }
+    return (Py_hash_t)h;
+}
+
+/* hash(m): of the (key, value) entries; -1 on error */
 Py_hash_t march_hamt_hash_entries(MarchBitmapNode *root);
 
 void march_hamt_iter_init(MarchHamtIter *it, MarchBitmapNode *root);
@@ -445,24 +470,5 @@ march_hamt_iter_next(MarchHamtIter *it, PyObject **key, PyObject **value)
     }
     return 0;
 }
-
-/* debugging: 0 when every invariant holds, else -1 with AssertionError */
-int march_hamt_check(MarchBitmapNode *root);
-int march_hamt_depth(MarchBitmapNode *root);
-
-/* statistics for the design doc: number of bitmap nodes, collision nodes,
- * total slots used by bitmap nodes, sum of entry depths (root = 1) */
-typedef struct {
-    Py_ssize_t bitmap_nodes;
-    Py_ssize_t collision_nodes;
-    Py_ssize_t bitmap_slots;     /* entries (2 slots) + children (1 slot) */
-    Py_ssize_t bitmap_branches;  /* popcount(datamap | nodemap) summed */
-    Py_ssize_t entry_depth_sum;
-    Py_ssize_t bytes;            /* node memory, GC headers included */
-} MarchHamtStats;
-void march_hamt_stats(MarchBitmapNode *root, MarchHamtStats *st);
-
-
-
 
 #endif /* MARCH_HAMT_H */

@@ -1,103 +1,18 @@
 /*
  * rrb.h -- the algorithms of march's persistent vector, an RRB tree
- * (relaxed radix balanced tree).  See rrb.c for the design comment: node
- * layout, invariants, concatenation, slicing, transients, GC policy.
+ * (relaxed radix balanced tree), on one vector value (MarchRRB): lookup,
+ * set, push/pop with the tail buffer, bulk construction, concatenation,
+ * slicing, insert/delete, and the element-level walks the Python types use
+ * (tolist, find, stepped slices, comparison).  See rrb.c for the design
+ * comment (invariants, tail buffer, transients, concatenation, slicing).
  *
- * The Python types (Vector, VectorEvolver, iterators) live in rrbmodule.c
- * and use only what is declared here.
- *
- * Compile-time branching: MARCH_RRB_BITS (default 5: 32 slots per node;
- * march._rrb4 is built with 2: 4 slots per node, so small vectors make deep
- * trees in the tests).
+ * Includes only rrb_node.h (the nodes; it includes common.h).  The checker
+ * (rrb_check.h) and the Python types (vector_object.c) build on it.
  */
 #ifndef MARCH_RRB_H
 #define MARCH_RRB_H
 
-#include "common.h"
-#include <stdint.h>
-
-#ifndef MARCH_RRB_BITS
-#define MARCH_RRB_BITS 5
-#endif
-
-#define RRB_BITS MARCH_RRB_BITS
-#define RRB_M (1 << RRB_BITS)             /* slots per node */
-#define RRB_MASK (RRB_M - 1)
-#define RRB_EMAX 2                        /* extra search steps allowed */
-/* Py_ssize_t counts fit in 63 bits: a height-h node holds up to M**(h+1) */
-#define RRB_MAX_HEIGHT (63 / RRB_BITS + 1)
-
-/* One node of the tree.  Three PyTypeObjects share this layout, and a
- * fourth kind of node is not a Python object at all:
- *   raw leaf      height 0, slots are elements, all atomic (RRB_FLAG_RAW);
- *                 not an object: a block holding the header word and the
- *                 slots, addressed through a MarchRRBNode pointer
- *                 sizeof(PyObject) before the block, so that height, len,
- *                 flags and slots read as for every node.  Its PyObject
- *                 header does not exist and is never read; its reference
- *                 count is the 32-bit `owner_lo` (raw leaves have no owner)
- *   leaf (gc)     height 0, may hold any element; a GC type, always tracked
- *   inner         height > 0, balanced (no size table); a GC type, tracked
- *                 iff some child is tracked
- *   inner relaxed height > 0, with the cumulative size table `sizes`
- * GC leaves are allocated without `count` and `sizes` (their count is
- * `len`); a balanced inner node without `sizes`.  The owner id (45 bits) is
- * split in two fields so that the header (with `flags`) stays one word. */
-typedef struct MarchRRBNode {
-    PyObject_HEAD               /* absent in a raw leaf */
-    uint8_t height;             /* 0: leaf */
-    uint8_t len;                /* slots in use, 1..M in a tree; for a tail:
-                                 * the buffer's fill (>= the tail length) */
-    unsigned int flags : 3;     /* RRB_FLAG_*: a tail buffer; GC-tracked;
-                                 * a raw leaf */
-    unsigned int owner_hi : 13; /* owner: evolver allowed to edit in place */
-    uint32_t owner_lo;          /* (0: persistent, never edited); a raw
-                                 * leaf: its reference count */
-    PyObject *slots[RRB_M];
-    Py_ssize_t count;           /* inner only: elements in the subtree */
-    Py_ssize_t sizes[];         /* relaxed only: sizes[j] = elements in slots 0..j */
-} MarchRRBNode;
-
-extern PyTypeObject MarchRRBLeafGC_Type;
-extern PyTypeObject MarchRRBInner_Type;
-extern PyTypeObject MarchRRBRelaxed_Type;
-
-/* a leaf made as a tail buffer by push: a vector whose tail length equals
- * the buffer's fill may append in place (see rrb.c, "The tail buffer") */
-#define RRB_FLAG_BUF 1
-/* the node is tracked by the GC (mirrors PyObject_GC_IsTracked: our nodes
- * are tracked once, when made, and untracked only when deallocated) */
-#define RRB_FLAG_TRACKED 2
-/* a raw leaf (not a Python object, see above) */
-#define RRB_FLAG_RAW 4
-
-/* Free lists of nodes and Vectors revive dead objects with
- * _Py_NewReference, as CPython's own free lists do; it is a private API, so
- * they are used only on the versions known to have it.  The in-place tail
- * buffer append relies on the GIL (one writer at a time). */
-#if PY_VERSION_HEX < 0x030D0000
-#define MARCH_RRB_FREELISTS 1
-#else
-#define MARCH_RRB_FREELISTS 0
-#endif
-/* Raw leaves count their references with plain (non-atomic) integers and
- * come from slabs kept in global lists: both rely on the GIL, so a
- * free-threaded build makes every leaf a GC leaf. */
-#ifdef Py_GIL_DISABLED
-#define MARCH_RRB_SHARED_TAIL 0
-#define MARCH_RRB_RAW 0
-#else
-#define MARCH_RRB_SHARED_TAIL 1
-#define MARCH_RRB_RAW 1
-#endif
-
-/* n is an inner node (height > 0) with a size table */
-#define RRB_IS_RELAXED(n) ((n)->height != 0 && Py_TYPE(n) == &MarchRRBRelaxed_Type)
-/* the same for n known to be an inner node */
-#define RRB_INNER_IS_RELAXED(n) (Py_TYPE(n) == &MarchRRBRelaxed_Type)
-#define RRB_IS_RAW(n) ((n)->flags & RRB_FLAG_RAW)
-/* n is a leaf that is a Python object (a GC leaf) */
-#define RRB_IS_GCLEAF(n) ((n)->height == 0 && !RRB_IS_RAW(n))
+#include "rrb_node.h"
 
 /* The value of a vector: a tree and a tail.
  *   count  number of elements
@@ -115,15 +30,19 @@ typedef struct {
     MarchRRBNode *tail;
 } MarchRRB;
 
-int march_rrb_ready(void);                  /* PyType_Ready the node types */
-/* 1 when raw leaves come from slabs (not PyMem_Malloc), see rrb.c */
-extern const int march_rrb_raw_slabs;
-uint64_t march_rrb_new_owner(void);         /* a fresh evolver id (never 0) */
-
-static inline Py_ssize_t
-march_rrb_node_count(const MarchRRBNode *n)
+/* -1 with OverflowError when a vector of `count` elements cannot take `add`
+ * more (counts are Py_ssize_t, as for list): push, insert, concat and the
+ * bulk appends of the Python types ask before they change anything, so a
+ * vector never lies about its length */
+static inline int
+march_rrb_count_room(Py_ssize_t count, Py_ssize_t add)
 {
-    return n->height ? n->count : (Py_ssize_t)n->len;
+    if (add > PY_SSIZE_T_MAX - count) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "a vector cannot hold more than sys.maxsize elements");
+        return -1;
+    }
+    return 0;
 }
 
 /* elements in the tree of v (count minus the tail length) */
@@ -138,6 +57,29 @@ static inline int
 march_rrb_tail_len(const MarchRRB *v)
 {
     return (int)(v->count - march_rrb_tree_count(v));
+}
+
+/* child index of element *i of inner node n; *i becomes the index
+ * within that child. */
+static inline int
+march_rrb_node_locate(const MarchRRBNode *n, Py_ssize_t *i)
+{
+    int shift = RRB_BITS * n->height;
+    Py_ssize_t idx = *i, j = idx >> shift;
+    if (RRB_INNER_IS_RELAXED(n)) {
+        while (n->sizes[j] <= idx) {
+            j++;
+        }
+        if (j) {
+            idx -= n->sizes[j - 1];
+        }
+    }
+    else {
+        idx -= j << shift;
+    }
+    assert(j < n->len);
+    *i = idx;
+    return (int)j;
 }
 
 /* The leaf holding element i (0 <= i < v->count), borrowed; *start is the
@@ -156,20 +98,7 @@ march_rrb_leaf_for(const MarchRRB *v, Py_ssize_t i, Py_ssize_t *start,
     }
     n = v->root;
     while (n->height) {
-        int shift = RRB_BITS * n->height;
-        Py_ssize_t j = idx >> shift;
-        if (RRB_INNER_IS_RELAXED(n)) {
-            while (n->sizes[j] <= idx) {
-                j++;
-            }
-            if (j) {
-                idx -= n->sizes[j - 1];
-            }
-        }
-        else {
-            idx -= j << shift;
-        }
-        n = (MarchRRBNode *)n->slots[j];
+        n = RRB_SLOT(n, march_rrb_node_locate(n, &idx));
     }
     *start = i - idx;
     *end = *start + n->len;
@@ -244,20 +173,26 @@ int march_rrb_insert(const MarchRRB *v, Py_ssize_t i, PyObject *x,
 int march_rrb_delete(const MarchRRB *v, Py_ssize_t lo, Py_ssize_t hi,
                      MarchRRB *out);                   /* 0<=lo<=hi<=count */
 
-/* debugging: 0 when every invariant holds, else -1 with AssertionError.
- * `tracked` is the GC state of the object holding v (-1: don't check). */
-int march_rrb_check(const MarchRRB *v, int tracked);
-int march_rrb_height(const MarchRRB *v);
-/* debugging: the shape of the tree as nested lists of leaf lengths */
-PyObject *march_rrb_shape(const MarchRRB *v);
-
-/* statistics: nodes and bytes of the structure (not of the elements) */
-typedef struct {
-    Py_ssize_t leaves;
-    Py_ssize_t inners;
-    Py_ssize_t relaxed;
-    Py_ssize_t bytes;
-} MarchRRBStats;
-void march_rrb_stats(const MarchRRB *v, MarchRRBStats *st);
+/* Walks over the elements.  Those that allocate or run Python code (__eq__)
+ * while they hold pointers into v need v not to change meanwhile: a Vector
+ * never does; the caller raises an evolver's `busy` around them. */
+/* a new list of the elements of v */
+PyObject *march_rrb_tolist(const MarchRRB *v);
+/* first index in [lo, hi) of an element equal to x (identity or ==); -1 if
+ * none, -2 on error */
+Py_ssize_t march_rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo,
+                          Py_ssize_t hi);
+/* the elements start, start + step, ... (len of them; indices adjusted by
+ * PySlice_AdjustIndices) as a new value */
+int march_rrb_take_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
+                        Py_ssize_t len, MarchRRB *out);
+/* v without the elements start, start + step, ... (len > 0 of them,
+ * adjusted indices) as a new value */
+int march_rrb_drop_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
+                        Py_ssize_t len, MarchRRB *out);
+/* compare two vectors element by element: *diff = first index whose
+ * elements differ (== count of the shorter when none); -1 on error */
+int march_rrb_first_difference(const MarchRRB *a, const MarchRRB *b,
+                               Py_ssize_t *diff);
 
 #endif /* MARCH_RRB_H */

@@ -1,4 +1,6 @@
-"""Differential fuzzing driver for march (internal; used by the test suite and fuzz/).
+"""Differential fuzzing driver for march (test code: used by tests/test_fuzz_diff.py,
+fuzz/fuzz_march.py and tools/valgrind_workload.py; not part of the installed
+package).
 
 A byte string is read as a small *program* of operations on several live
 versions at once: maps and their mutations, or vectors and their evolvers.
@@ -9,8 +11,9 @@ compared:
 * results (values are compared by identity, collections by content),
 * exception types (``KeyError`` vs ``IndexError`` vs the key's own error ...),
 * contents of every version produced, and -- between the C core and the twin,
-  which follow the same HAMT design -- the exact iteration order, ``repr``,
-  ``hash`` and trie depth of maps,
+  which follow the same designs -- the exact iteration order, ``repr``,
+  ``hash``, trie depth and trie layout (``_layout()``) of maps and the tree
+  shape (``_shape()``) of vectors,
 * the invariant checkers ``_check()`` of every version produced.
 
 Models: for maps an insertion-ordered association list that compares keys
@@ -44,7 +47,8 @@ import copy
 import importlib
 import pickle
 
-__all__ = ["Mismatch", "run", "run_map_program", "run_vector_program", "backends", "K"]
+__all__ = ["Mismatch", "run", "run_map_program", "run_vector_program", "backends",
+           "pure_module", "kind_of", "fails", "minimize", "K", "C_NAMES", "PURE_NAMES"]
 
 MASK64 = (1 << 64) - 1
 MAX_LEN = 3000          # versions longer than this are compared but not kept
@@ -178,6 +182,16 @@ def _load(name, usable):
     return mod if usable(mod) else None
 
 
+# The modules of each implementation, by structure: the first importable name
+# that has the classes is used.
+C_NAMES = {"map": ("march._hamt",), "vec32": ("march._rrb",), "vec4": ("march._rrb4",)}
+PURE_NAMES = {
+    "map": ("march._pure.hamt_module",),
+    "vec32": ("march._pure.vector_object",),
+    "vec4": ("march._pure.rrb4",),
+}
+
+
 def backends(kind, c=True, pure=True, required=()):
     """The implementation modules to compare for ``kind`` ("map", "vec32", "vec4").
 
@@ -185,23 +199,32 @@ def backends(kind, c=True, pure=True, required=()):
     name is in ``required`` (then ImportError/RuntimeError).  The result holds
     distinct modules, never one implementation twice.
     """
-    names = {
-        "map": ("march._hamt", "march._pure.hamt", _usable_map),
-        "vec32": ("march._rrb", "march._pure.rrb", _usable_vector),
-        "vec4": ("march._rrb4", "march._pure.rrb4", _usable_vector),
-    }[kind]
+    usable = _usable_map if kind == "map" else _usable_vector
     out = []
-    for name, wanted in ((names[0], c), (names[1], pure)):
+    for names, wanted in ((C_NAMES[kind], c), (PURE_NAMES[kind], pure)):
         if not wanted:
             continue
-        mod = _load(name, names[2])
+        mod = None
+        for name in names:
+            mod = _load(name, usable)
+            if mod is not None:
+                break
         if mod is None:
-            if name in required:
-                raise RuntimeError("%s is required but not available" % name)
+            if any(name in required for name in names):
+                raise RuntimeError("%s is required but not available" % names[0])
             continue
         out.append(mod)
     assert len({id(m) for m in out}) == len(out)
     return out
+
+
+def pure_module(kind):
+    """The pure-Python twin's module for ``kind`` (whichever name it has)."""
+    for name in PURE_NAMES[kind]:
+        mod = _load(name, _usable_map if kind == "map" else _usable_vector)
+        if mod is not None:
+            return mod
+    raise ImportError("no pure-Python module for %s among %s" % (kind, PURE_NAMES[kind]))
 
 
 # --------------------------------------------------------------------------
@@ -222,7 +245,7 @@ class Runner:
 
     def __init__(self, mods, names):
         self.mods = mods
-        self.names = names       # e.g. ["march._hamt", "march._pure.hamt", "model"]
+        self.names = names       # e.g. ["march._hamt", "march._pure.hamt_module", "model"]
         self.trace = []
         self.big_checks = 0
 
@@ -259,6 +282,22 @@ class Runner:
                     self.fail("%s: %s gives %r but the model gives %r" % (what, name, got, m))
         return normed
 
+    def same_shape(self, what, objs, method):
+        """The C core and the twin build the same tree: compare ``_layout()``
+        (maps) or ``_shape()`` (vectors) of one version across the
+        implementations (keys are compared by identity).
+
+        Only a run over two or more implementations compares.
+        """
+        if len(objs) < 2:
+            return
+        ref = _by_identity(getattr(objs[0], method)())
+        for name, o in zip(self.names[1:], objs[1:]):
+            got = _by_identity(getattr(o, method)())
+            if got != ref:
+                self.fail("%s: %s() differs: %s %r vs %s %r"
+                          % (what, method, self.names[0], ref, name, got))
+
     def check_obj(self, what, obj):
         chk = getattr(obj, "_check", None)
         if chk is None:
@@ -267,6 +306,18 @@ class Runner:
             chk()
         except AssertionError as exc:
             self.fail("%s: _check() failed on %s: %s" % (what, type(obj).__module__, exc))
+
+
+def _by_identity(x):
+    """A ``_layout()`` / ``_shape()`` result with every object that is not a
+    plain number or string replaced by its ``id()``: two layouts are compared
+    without calling a key's ``__eq__`` (some keys raise)."""
+    t = type(x)
+    if t is tuple or t is list:
+        return (t.__name__,) + tuple(_by_identity(e) for e in x)
+    if x is None or t is int or t is str:
+        return x
+    return ("id", id(x))
 
 
 def _each(fn, arglists):
@@ -515,8 +566,8 @@ def _containers():
     Built from the pure-Python twin (an independent object for every
     implementation under test, and hashable by content); equal-but-not-
     identical pairs make lookups go through ``==`` of maps and vectors."""
-    from march._pure import hamt as pmap
-    from march._pure import rrb as pvec
+    pmap = pure_module("map")
+    pvec = pure_module("vec32")
     inner = pmap.Map({1: 2, "x": (3,)})
     return [inner, pmap.Map({1: 2, "x": (3,)}), pmap.Map(), pvec.v(1, 2), pvec.v(1, 2),
             pvec.vector(), pmap.Map({pvec.v(1): inner}), (inner, pvec.v(0))]
@@ -613,6 +664,7 @@ class MapProgram(Runner):
                     self.fail("%s: repr differs: %r vs %r" % (what, ref_repr, rep))
                 if depth != ref_depth:
                     self.fail("%s: _depth() differs: %r vs %r" % (what, ref_depth, depth))
+        self.same_shape(what, objs, "_layout")
         # hash (values here are all hashable; keys too, once stored)
         outs = [_outcome(hash, o) for o in objs]
         self.agree(what + " hash", outs, _oknorm, _outcome(model.hash))
@@ -866,6 +918,7 @@ class MapProgram(Runner):
         self.agree(what, outs, _oknorm, mo)
         if not mslot.finished and sub in (0, 1, 2, 3, 9, 10, 11):
             self._mut_items(objs, model.m)
+            self.same_shape(what, objs, "_layout")
 
     def _mut_items(self, objs, model):
         """Compare live mutations by probing every known key with get()."""
@@ -1220,6 +1273,7 @@ class VectorProgram(Runner):
                 if 0 <= i < n or (i == -1 and n):
                     if o[i] is not model.tolist()[i]:
                         self.fail("%s: %s[%d] differs" % (what, name, i))
+        self.same_shape(what, objs, "_shape")
 
     def new_versions(self, what, outs, mo):
         """Compare; keep every vector found in the result (a vector or tuple)."""

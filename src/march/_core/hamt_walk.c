@@ -1,7 +1,10 @@
 /*
- * hamtset.c -- structural algorithms over two HAMTs: the parallel walk
+ * hamt_walk.c -- structural algorithms over two HAMTs: the parallel walk
  * (Map.diff / Set.diff), union, intersection, difference, symmetric
- * difference, subset and disjointness tests (march.Map and march.Set).
+ * difference, subset and disjointness tests (march.Map and march.Set), and
+ * the key-only hash of a Set.
+ *
+ * May include: hamt_walk.h (hamt.h, hamt_node.h, common.h).
  *
  * The parallel walk
  * -----------------
@@ -27,7 +30,7 @@
  *     selects, so the same loop handles it at any level.
  * The order of the reports is deterministic (slots in ascending bit order,
  * depth first; in a collision pair the entries of a, then those only in b)
- * and the pure-Python twin (march/_pure/hamtset.py) follows it step by step,
+ * and the pure-Python twin (march/_pure/hamt_walk.py) follows it step by step,
  * so both implementations build identical results.
  * "both" is reported only when the two values are not the same object: a
  * subtree shared by identity holds identical values, so skipping it is
@@ -60,32 +63,10 @@
  * result keeps and the order inside collision nodes, and the twin applies
  * the same ones.
  */
-#include "hamtset.h"
+#include "hamt_walk.h"
 #include <string.h>
 
 Py_ssize_t march_hamt_walk_visits = 0;
-
-/* "much smaller": the cheap path is taken when 4 * small < large */
-#define MARCH_SMALL_FACTOR 4
-
-static inline Py_ssize_t
-popc(uint32_t x)
-{
-#if defined(__POPCNT__)
-    return (Py_ssize_t)__builtin_popcount(x);
-#else
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-    return (Py_ssize_t)((x * 0x01010101u) >> 24);
-#endif
-}
-
-static inline uint32_t
-bit_at(uint64_t h, unsigned shift)
-{
-    return 1u << ((h >> shift) & MARCH_HAMT_MASK);
-}
 
 /* ------------------------------------------------------------------ */
 /* the parallel walk                                                   */
@@ -94,7 +75,7 @@ typedef struct {
     int want;
     MarchWalkFn fn;
     void *ctx;
-} Walk;
+} HamtWalk;
 
 enum { S_EMPTY = 0, S_ENTRY = 1, S_NODE = 2 };
 
@@ -103,43 +84,43 @@ typedef struct {
     PyObject *k;
     PyObject *v;
     PyObject *node;
-} Slot;
+} HamtWalkSlot;
 
 /* the slots a node occupies at level `shift`; a collision node is seen as
  * a bitmap node with one child: itself, at the slot of its hash */
 static inline uint32_t
-presence(PyObject *node, unsigned shift)
+hamt_walk_presence(PyObject *node, unsigned shift)
 {
     if (MarchBitmapNode_Check(node)) {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         return b->datamap | b->nodemap;
     }
-    return bit_at(((MarchCollisionNode *)node)->hash, shift);
+    return march_hamt_bit(((MarchCollisionNode *)node)->hash, shift);
 }
 
 static inline void
-get_slot(PyObject *node, unsigned shift, uint32_t bit, Slot *s)
+hamt_walk_slot(PyObject *node, unsigned shift, uint32_t bit, HamtWalkSlot *s)
 {
     s->k = s->v = s->node = NULL;
     if (MarchBitmapNode_Check(node)) {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         if (b->datamap & bit) {
-            Py_ssize_t i = 2 * popc(b->datamap & (bit - 1));
+            Py_ssize_t i = march_hamt_node_bitmap_entry_slot(b, bit - 1);
             s->kind = S_ENTRY;
             s->k = b->slots[i];
             s->v = b->slots[i + 1];
         }
         else if (b->nodemap & bit) {
             s->kind = S_NODE;
-            s->node = b->slots[2 * popc(b->datamap)
-                               + popc(b->nodemap & (bit - 1))];
+            s->node = b->slots[2 * march_popcount32(b->datamap)
+                               + march_popcount32(b->nodemap & (bit - 1))];
         }
         else {
             s->kind = S_EMPTY;
         }
         return;
     }
-    if (bit == bit_at(((MarchCollisionNode *)node)->hash, shift)) {
+    if (bit == march_hamt_bit(((MarchCollisionNode *)node)->hash, shift)) {
         s->kind = S_NODE;
         s->node = node;
     }
@@ -149,15 +130,16 @@ get_slot(PyObject *node, unsigned shift, uint32_t bit, Slot *s)
 }
 
 static inline int
-side_wanted(Walk *w, int side)
+hamt_walk_side_wanted(HamtWalk *w, int side)
 {
     return w->want & (side == MARCH_ONLY_A ? MARCH_WANT_A : MARCH_WANT_B);
 }
 
 static inline int
-report_one(Walk *w, int side, PyObject *k, PyObject *v, const uint64_t *h)
+hamt_walk_report_one(HamtWalk *w, int side, PyObject *k, PyObject *v,
+                     const uint64_t *h)
 {
-    if (!side_wanted(w, side)) {
+    if (!hamt_walk_side_wanted(w, side)) {
         return 0;
     }
     if (side == MARCH_ONLY_A) {
@@ -167,8 +149,8 @@ report_one(Walk *w, int side, PyObject *k, PyObject *v, const uint64_t *h)
 }
 
 static inline int
-report_both(Walk *w, PyObject *ka, PyObject *va, PyObject *kb, PyObject *vb,
-            const uint64_t *h)
+hamt_walk_report_both(HamtWalk *w, PyObject *ka, PyObject *va, PyObject *kb,
+                      PyObject *vb, const uint64_t *h)
 {
     if (va == vb) {
         return 0;
@@ -178,27 +160,28 @@ report_both(Walk *w, PyObject *ka, PyObject *va, PyObject *kb, PyObject *vb,
 
 /* every entry of a subtree as one-sided, slots in ascending bit order */
 static int
-report_all(Walk *w, int side, PyObject *node)
+hamt_walk_report_all(HamtWalk *w, int side, PyObject *node)
 {
     int r;
-    if (!side_wanted(w, side)) {
+    if (!hamt_walk_side_wanted(w, side)) {
         return 0;
     }
     march_hamt_walk_visits++;
     if (MarchBitmapNode_Check(node)) {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         uint32_t all = b->datamap | b->nodemap;
-        Py_ssize_t nd = 2 * popc(b->datamap);
         while (all) {
             uint32_t bit = all & (~all + 1u);
             all &= all - 1u;
             if (b->datamap & bit) {
-                Py_ssize_t i = 2 * popc(b->datamap & (bit - 1));
-                r = report_one(w, side, b->slots[i], b->slots[i + 1], NULL);
+                Py_ssize_t i = march_hamt_node_bitmap_entry_slot(b, bit - 1);
+                r = hamt_walk_report_one(w, side, b->slots[i],
+                                         b->slots[i + 1], NULL);
             }
             else {
-                r = report_all(w, side,
-                               b->slots[nd + popc(b->nodemap & (bit - 1))]);
+                r = hamt_walk_report_all(
+                    w, side,
+                    b->slots[march_hamt_node_bitmap_child_slot(b, bit - 1)]);
             }
             if (r) {
                 return r;
@@ -210,7 +193,8 @@ report_all(Walk *w, int side, PyObject *node)
         MarchCollisionNode *c = (MarchCollisionNode *)node;
         Py_ssize_t i;
         for (i = 0; i < Py_SIZE(c); i += 2) {
-            r = report_one(w, side, c->slots[i], c->slots[i + 1], &c->hash);
+            r = hamt_walk_report_one(w, side, c->slots[i], c->slots[i + 1],
+                                     &c->hash);
             if (r) {
                 return r;
             }
@@ -220,57 +204,49 @@ report_all(Walk *w, int side, PyObject *node)
 }
 
 static int
-report_slot(Walk *w, int side, Slot *s)
+hamt_walk_report_slot(HamtWalk *w, int side, HamtWalkSlot *s)
 {
     if (s->kind == S_ENTRY) {
-        return report_one(w, side, s->k, s->v, NULL);
+        return hamt_walk_report_one(w, side, s->k, s->v, NULL);
     }
-    return report_all(w, side, s->node);
+    return hamt_walk_report_all(w, side, s->node);
 }
 
 /* a stored key against `key` of hash `hash`: 1 same, 0 not, -1 error */
 static inline int
-same_key(PyObject *stored, PyObject *key, uint64_t hash)
+hamt_walk_same_key(PyObject *stored, PyObject *key, uint64_t hash)
 {
     uint64_t h2;
-    if (stored == key) {
-        return 1;
-    }
-    if (march_hamt_hash(stored, &h2) < 0) {
-        return -1;
-    }
-    if (h2 != hash) {
-        return 0;
-    }
-    return PyObject_RichCompareBool(stored, key, Py_EQ);
+    return march_hamt_key_match(stored, key, hash, &h2);
 }
 
 static inline int
-report_match(Walk *w, int eside, PyObject *k, PyObject *v, PyObject *k2,
-             PyObject *v2, const uint64_t *h)
+hamt_walk_report_match(HamtWalk *w, int eside, PyObject *k, PyObject *v,
+                       PyObject *k2, PyObject *v2, const uint64_t *h)
 {
     if (eside == MARCH_ONLY_A) {
-        return report_both(w, k, v, k2, v2, h);
+        return hamt_walk_report_both(w, k, v, k2, v2, h);
     }
-    return report_both(w, k2, v2, k, v, h);
+    return hamt_walk_report_both(w, k2, v2, k, v, h);
 }
 
 /* The entry (k, v) of side `eside` (hash h) against the subtree `node` of
  * the other side, `node` being at level `shift`.  Reports the subtree's
  * entries (when wanted) and the match; *matched = 1 when k was found. */
 static int
-entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
-              PyObject *node, unsigned shift, int *matched)
+hamt_walk_entry_in_node(HamtWalk *w, int eside, PyObject *k, PyObject *v,
+                        uint64_t h, PyObject *node, unsigned shift,
+                        int *matched)
 {
     int oside = eside == MARCH_ONLY_A ? MARCH_ONLY_B : MARCH_ONLY_A;
-    int full = side_wanted(w, oside);
+    int full = hamt_walk_side_wanted(w, oside);
     int r;
     march_hamt_walk_visits++;
     if (MarchCollisionNode_Check(node)) {
         MarchCollisionNode *c = (MarchCollisionNode *)node;
         Py_ssize_t i;
         if (c->hash != h) {
-            return full ? report_all(w, oside, node) : 0;
+            return full ? hamt_walk_report_all(w, oside, node) : 0;
         }
         for (i = 0; i < Py_SIZE(c); i += 2) {
             PyObject *k2 = c->slots[i], *v2 = c->slots[i + 1];
@@ -281,7 +257,7 @@ entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
                 }
                 if (eq) {
                     *matched = 1;
-                    r = report_match(w, eside, k, v, k2, v2, &h);
+                    r = hamt_walk_report_match(w, eside, k, v, k2, v2, &h);
                     if (r || !full) {
                         return r;
                     }
@@ -289,7 +265,7 @@ entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
                 }
             }
             if (full) {
-                r = report_one(w, oside, k2, v2, &c->hash);
+                r = hamt_walk_report_one(w, oside, k2, v2, &c->hash);
                 if (r) {
                     return r;
                 }
@@ -299,26 +275,26 @@ entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
     }
     else {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
-        uint32_t hbit = bit_at(h, shift);
-        Py_ssize_t nd = 2 * popc(b->datamap);
+        uint32_t hbit = march_hamt_bit(h, shift);
         uint32_t all;
         if (!full) {
             /* only the hash path can hold k */
             if (b->datamap & hbit) {
-                Py_ssize_t i = 2 * popc(b->datamap & (hbit - 1));
-                int eq = same_key(b->slots[i], k, h);
+                Py_ssize_t i = march_hamt_node_bitmap_entry_slot(b, hbit - 1);
+                int eq = hamt_walk_same_key(b->slots[i], k, h);
                 if (eq <= 0) {
                     return eq;
                 }
                 *matched = 1;
-                return report_match(w, eside, k, v, b->slots[i],
-                                    b->slots[i + 1], &h);
+                return hamt_walk_report_match(w, eside, k, v, b->slots[i],
+                                              b->slots[i + 1], &h);
             }
             if (b->nodemap & hbit) {
-                return entry_in_node(w, eside, k, v, h,
-                                     b->slots[nd + popc(b->nodemap
-                                                        & (hbit - 1))],
-                                     shift + MARCH_HAMT_BITS, matched);
+                PyObject *child =
+                    b->slots[march_hamt_node_bitmap_child_slot(b, hbit - 1)];
+                return hamt_walk_entry_in_node(w, eside, k, v, h, child,
+                                               shift + MARCH_HAMT_BITS,
+                                               matched);
             }
             return 0;
         }
@@ -327,32 +303,34 @@ entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
             uint32_t bit = all & (~all + 1u);
             all &= all - 1u;
             if (b->datamap & bit) {
-                Py_ssize_t i = 2 * popc(b->datamap & (bit - 1));
+                Py_ssize_t i = march_hamt_node_bitmap_entry_slot(b, bit - 1);
                 PyObject *k2 = b->slots[i], *v2 = b->slots[i + 1];
                 if (bit == hbit && !*matched) {
-                    int eq = same_key(k2, k, h);
+                    int eq = hamt_walk_same_key(k2, k, h);
                     if (eq < 0) {
                         return -1;
                     }
                     if (eq) {
                         *matched = 1;
-                        r = report_match(w, eside, k, v, k2, v2, &h);
+                        r = hamt_walk_report_match(w, eside, k, v, k2, v2, &h);
                         if (r) {
                             return r;
                         }
                         continue;
                     }
                 }
-                r = report_one(w, oside, k2, v2, NULL);
+                r = hamt_walk_report_one(w, oside, k2, v2, NULL);
             }
             else {
-                PyObject *child = b->slots[nd + popc(b->nodemap & (bit - 1))];
+                PyObject *child =
+                    b->slots[march_hamt_node_bitmap_child_slot(b, bit - 1)];
                 if (bit == hbit) {
-                    r = entry_in_node(w, eside, k, v, h, child,
-                                      shift + MARCH_HAMT_BITS, matched);
+                    r = hamt_walk_entry_in_node(w, eside, k, v, h, child,
+                                                shift + MARCH_HAMT_BITS,
+                                                matched);
                 }
                 else {
-                    r = report_all(w, oside, child);
+                    r = hamt_walk_report_all(w, oside, child);
                 }
             }
             if (r) {
@@ -364,30 +342,30 @@ entry_in_node(Walk *w, int eside, PyObject *k, PyObject *v, uint64_t h,
 }
 
 static int
-entry_vs_subtree(Walk *w, int eside, PyObject *k, PyObject *v,
-                 PyObject *node, unsigned shift)
+hamt_walk_entry_vs_subtree(HamtWalk *w, int eside, PyObject *k, PyObject *v,
+                           PyObject *node, unsigned shift)
 {
     uint64_t h;
     int matched = 0, r;
     if (march_hamt_hash(k, &h) < 0) {
         return -1;
     }
-    r = entry_in_node(w, eside, k, v, h, node, shift, &matched);
+    r = hamt_walk_entry_in_node(w, eside, k, v, h, node, shift, &matched);
     if (r || matched) {
         return r;
     }
-    return report_one(w, eside, k, v, &h);
+    return hamt_walk_report_one(w, eside, k, v, &h);
 }
 
 static int
-entry_vs_entry(Walk *w, PyObject *ka, PyObject *va, PyObject *kb,
-               PyObject *vb)
+hamt_walk_entry_vs_entry(HamtWalk *w, PyObject *ka, PyObject *va, PyObject *kb,
+                         PyObject *vb)
 {
     uint64_t ha, hb;
     int r;
     march_hamt_walk_visits++;
     if (ka == kb) {
-        return report_both(w, ka, va, kb, vb, NULL);
+        return hamt_walk_report_both(w, ka, va, kb, vb, NULL);
     }
     if (march_hamt_hash(ka, &ha) < 0 || march_hamt_hash(kb, &hb) < 0) {
         return -1;
@@ -398,14 +376,14 @@ entry_vs_entry(Walk *w, PyObject *ka, PyObject *va, PyObject *kb,
             return -1;
         }
         if (eq) {
-            return report_both(w, ka, va, kb, vb, &ha);
+            return hamt_walk_report_both(w, ka, va, kb, vb, &ha);
         }
     }
-    r = report_one(w, MARCH_ONLY_A, ka, va, &ha);
+    r = hamt_walk_report_one(w, MARCH_ONLY_A, ka, va, &ha);
     if (r) {
         return r;
     }
-    return report_one(w, MARCH_ONLY_B, kb, vb, &hb);
+    return hamt_walk_report_one(w, MARCH_ONLY_B, kb, vb, &hb);
 }
 
 /* two collision nodes of the same hash: compared as sets of entries.  The
@@ -414,7 +392,8 @@ entry_vs_entry(Walk *w, PyObject *ka, PyObject *va, PyObject *kb,
  * place, a deletion closes the gap, a new key is appended), so matching a
  * node of n entries against its next version costs O(n), not O(n^2). */
 static int
-coll_vs_coll(Walk *w, MarchCollisionNode *a, MarchCollisionNode *b)
+hamt_walk_collision_vs_collision(HamtWalk *w, MarchCollisionNode *a,
+                                 MarchCollisionNode *b)
 {
     Py_ssize_t i, t, na = Py_SIZE(a), nbp = Py_SIZE(b) / 2, cursor = 0;
     char *used;
@@ -443,8 +422,8 @@ coll_vs_coll(Walk *w, MarchCollisionNode *a, MarchCollisionNode *b)
                 used[jp] = 1;
                 found = 1;
                 cursor = jp + 1 < nbp ? jp + 1 : 0;
-                r = report_both(w, ka, a->slots[i + 1], kb,
-                                b->slots[2 * jp + 1], &a->hash);
+                r = hamt_walk_report_both(w, ka, a->slots[i + 1], kb,
+                                          b->slots[2 * jp + 1], &a->hash);
                 if (r) {
                     goto done;
                 }
@@ -452,7 +431,8 @@ coll_vs_coll(Walk *w, MarchCollisionNode *a, MarchCollisionNode *b)
             }
         }
         if (!found) {
-            r = report_one(w, MARCH_ONLY_A, ka, a->slots[i + 1], &a->hash);
+            r = hamt_walk_report_one(w, MARCH_ONLY_A, ka, a->slots[i + 1],
+                                     &a->hash);
             if (r) {
                 goto done;
             }
@@ -460,8 +440,8 @@ coll_vs_coll(Walk *w, MarchCollisionNode *a, MarchCollisionNode *b)
     }
     for (t = 0; t < nbp; t++) {
         if (!used[t]) {
-            r = report_one(w, MARCH_ONLY_B, b->slots[2 * t],
-                           b->slots[2 * t + 1], &b->hash);
+            r = hamt_walk_report_one(w, MARCH_ONLY_B, b->slots[2 * t],
+                                     b->slots[2 * t + 1], &b->hash);
             if (r) {
                 goto done;
             }
@@ -473,7 +453,7 @@ done:
 }
 
 static int
-walk_node(Walk *w, PyObject *a, PyObject *b, unsigned shift)
+hamt_walk_node(HamtWalk *w, PyObject *a, PyObject *b, unsigned shift)
 {
     uint32_t all;
     int r;
@@ -484,39 +464,39 @@ walk_node(Walk *w, PyObject *a, PyObject *b, unsigned shift)
     if (MarchCollisionNode_Check(a) && MarchCollisionNode_Check(b)
             && ((MarchCollisionNode *)a)->hash
                == ((MarchCollisionNode *)b)->hash) {
-        return coll_vs_coll(w, (MarchCollisionNode *)a,
-                            (MarchCollisionNode *)b);
+        return hamt_walk_collision_vs_collision(w, (MarchCollisionNode *)a,
+                                                (MarchCollisionNode *)b);
     }
     if (shift >= 64) {
         PyErr_SetString(PyExc_SystemError, "march: corrupt trie (walk)");
         return -1;
     }
-    all = presence(a, shift) | presence(b, shift);
+    all = hamt_walk_presence(a, shift) | hamt_walk_presence(b, shift);
     while (all) {
         uint32_t bit = all & (~all + 1u);
-        Slot sa, sb;
+        HamtWalkSlot sa, sb;
         all &= all - 1u;
-        get_slot(a, shift, bit, &sa);
-        get_slot(b, shift, bit, &sb);
+        hamt_walk_slot(a, shift, bit, &sa);
+        hamt_walk_slot(b, shift, bit, &sb);
         if (sa.kind == S_EMPTY) {
-            r = report_slot(w, MARCH_ONLY_B, &sb);
+            r = hamt_walk_report_slot(w, MARCH_ONLY_B, &sb);
         }
         else if (sb.kind == S_EMPTY) {
-            r = report_slot(w, MARCH_ONLY_A, &sa);
+            r = hamt_walk_report_slot(w, MARCH_ONLY_A, &sa);
         }
         else if (sa.kind == S_ENTRY && sb.kind == S_ENTRY) {
-            r = entry_vs_entry(w, sa.k, sa.v, sb.k, sb.v);
+            r = hamt_walk_entry_vs_entry(w, sa.k, sa.v, sb.k, sb.v);
         }
         else if (sa.kind == S_ENTRY) {
-            r = entry_vs_subtree(w, MARCH_ONLY_A, sa.k, sa.v, sb.node,
-                                 shift + MARCH_HAMT_BITS);
+            r = hamt_walk_entry_vs_subtree(w, MARCH_ONLY_A, sa.k, sa.v,
+                                           sb.node, shift + MARCH_HAMT_BITS);
         }
         else if (sb.kind == S_ENTRY) {
-            r = entry_vs_subtree(w, MARCH_ONLY_B, sb.k, sb.v, sa.node,
-                                 shift + MARCH_HAMT_BITS);
+            r = hamt_walk_entry_vs_subtree(w, MARCH_ONLY_B, sb.k, sb.v,
+                                           sa.node, shift + MARCH_HAMT_BITS);
         }
         else {
-            r = walk_node(w, sa.node, sb.node, shift + MARCH_HAMT_BITS);
+            r = hamt_walk_node(w, sa.node, sb.node, shift + MARCH_HAMT_BITS);
         }
         if (r) {
             return r;
@@ -529,14 +509,14 @@ int
 march_hamt_walk(MarchBitmapNode *a, MarchBitmapNode *b, int want,
                 MarchWalkFn fn, void *ctx)
 {
-    Walk w;
+    HamtWalk w;
     int r;
     w.want = want;
     w.fn = fn;
     w.ctx = ctx;
     Py_INCREF(a);
     Py_INCREF(b);
-    r = walk_node(&w, (PyObject *)a, (PyObject *)b, 0);
+    r = hamt_walk_node(&w, (PyObject *)a, (PyObject *)b, 0);
     Py_DECREF(a);
     Py_DECREF(b);
     return r;
@@ -559,52 +539,24 @@ typedef struct {
     uint64_t owner;
     PyObject *combine;          /* NULL or a callable */
     int mode;
-} Build;
+} HamtBuild;
 
 static int
-build_assoc(Build *bd, PyObject *k, PyObject *v, const uint64_t *hp)
+hamt_build_assoc(HamtBuild *bd, PyObject *k, PyObject *v, const uint64_t *hp)
 {
-    uint64_t h;
-    int added;
-    MarchBitmapNode *nr;
-    if (hp != NULL) {
-        h = *hp;
-    }
-    else if (march_hamt_hash(k, &h) < 0) {
-        return -1;
-    }
-    nr = march_hamt_assoc(bd->root, k, h, v, bd->owner, &added);
-    if (nr == NULL) {
-        return -1;
-    }
-    Py_SETREF(bd->root, nr);
-    return 0;
+    return march_hamt_root_assoc(&bd->root, k, hp, v, bd->owner);
 }
 
 static int
-build_without(Build *bd, PyObject *k, const uint64_t *hp)
+hamt_build_without(HamtBuild *bd, PyObject *k, const uint64_t *hp)
 {
-    uint64_t h;
-    int found;
-    MarchBitmapNode *nr;
-    if (hp != NULL) {
-        h = *hp;
-    }
-    else if (march_hamt_hash(k, &h) < 0) {
-        return -1;
-    }
-    nr = march_hamt_without(bd->root, k, h, bd->owner, &found);
-    if (nr == NULL) {
-        return -1;
-    }
-    Py_SETREF(bd->root, nr);
-    return 0;
+    return march_hamt_root_without(&bd->root, k, hp, bd->owner) < 0 ? -1 : 0;
 }
 
 /* bind `key` to combine(ka, va, vb) */
 static int
-build_combined(Build *bd, PyObject *key, PyObject *ka, PyObject *va,
-               PyObject *vb, const uint64_t *hp)
+hamt_build_combined(HamtBuild *bd, PyObject *key, PyObject *ka, PyObject *va,
+                    PyObject *vb, const uint64_t *hp)
 {
     int r;
     PyObject *val = PyObject_CallFunctionObjArgs(bd->combine, ka, va, vb,
@@ -612,83 +564,83 @@ build_combined(Build *bd, PyObject *key, PyObject *ka, PyObject *va,
     if (val == NULL) {
         return -1;
     }
-    r = build_assoc(bd, key, val, hp);
+    r = hamt_build_assoc(bd, key, val, hp);
     Py_DECREF(val);
     return r;
 }
 
 static int
-build_cb(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
-         PyObject *vb, const uint64_t *h)
+hamt_build_visit(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
+                 PyObject *vb, const uint64_t *h)
 {
-    Build *bd = (Build *)ctx;
+    HamtBuild *bd = (HamtBuild *)ctx;
     switch (bd->mode) {
     case B_UNION_A:
         if (kind == MARCH_ONLY_B) {
-            return build_assoc(bd, kb, vb, h);
+            return hamt_build_assoc(bd, kb, vb, h);
         }
         if (kind == MARCH_BOTH) {
             if (bd->combine != NULL) {
-                return build_combined(bd, ka, ka, va, vb, h);
+                return hamt_build_combined(bd, ka, ka, va, vb, h);
             }
-            return build_assoc(bd, ka, vb, h);
+            return hamt_build_assoc(bd, ka, vb, h);
         }
         return 0;
     case B_UNION_B:
         if (kind == MARCH_ONLY_A) {
-            return build_assoc(bd, ka, va, h);
+            return hamt_build_assoc(bd, ka, va, h);
         }
         if (kind == MARCH_BOTH && bd->combine != NULL) {
-            return build_combined(bd, kb, ka, va, vb, h);
+            return hamt_build_combined(bd, kb, ka, va, vb, h);
         }
         return 0;
     case B_INTER_A:
         if (kind == MARCH_ONLY_A) {
-            return build_without(bd, ka, h);
+            return hamt_build_without(bd, ka, h);
         }
         if (kind == MARCH_BOTH && bd->combine != NULL) {
-            return build_combined(bd, ka, ka, va, vb, h);
+            return hamt_build_combined(bd, ka, ka, va, vb, h);
         }
         return 0;
     case B_INTER_B:
         if (kind == MARCH_ONLY_B) {
-            return build_without(bd, kb, h);
+            return hamt_build_without(bd, kb, h);
         }
         if (kind == MARCH_BOTH) {
             if (bd->combine != NULL) {
-                return build_combined(bd, kb, ka, va, vb, h);
+                return hamt_build_combined(bd, kb, ka, va, vb, h);
             }
-            return build_assoc(bd, kb, va, h);
+            return hamt_build_assoc(bd, kb, va, h);
         }
         return 0;
     case B_DIFF:
         if (kind == MARCH_ONLY_A) {
-            return build_assoc(bd, ka, va, h);
+            return hamt_build_assoc(bd, ka, va, h);
         }
         return 0;
     default:    /* B_SYMDIFF */
         if (kind == MARCH_ONLY_A) {
-            return build_assoc(bd, ka, va, h);
+            return hamt_build_assoc(bd, ka, va, h);
         }
         if (kind == MARCH_ONLY_B) {
-            return build_assoc(bd, kb, vb, h);
+            return hamt_build_assoc(bd, kb, vb, h);
         }
         return 0;
     }
 }
 
 static MarchBitmapNode *
-run_build(MarchBitmapNode *base, MarchBitmapNode *a, MarchBitmapNode *b,
-          int want, int mode, PyObject *combine, uint64_t owner)
+hamt_build_run(MarchBitmapNode *base, MarchBitmapNode *a, MarchBitmapNode *b,
+               int want, int mode, PyObject *combine, uint64_t owner)
 {
-    Build bd;
+    HamtBuild bd;
     int r;
     Py_INCREF(base);
     bd.root = base;
     bd.owner = owner;
     bd.combine = combine == Py_None ? NULL : combine;
     bd.mode = mode;
-    r = march_hamt_walk(a, b, want, build_cb, &bd);
+    r = march_hamt_walk(a, b, want, hamt_build_visit, &bd);
     if (r < 0) {
         Py_DECREF(bd.root);
         return NULL;
@@ -696,27 +648,24 @@ run_build(MarchBitmapNode *base, MarchBitmapNode *a, MarchBitmapNode *b,
     return bd.root;
 }
 
-static MarchBitmapNode *
-incref_root(MarchBitmapNode *r)
-{
-    Py_INCREF(r);
-    return r;
-}
+/* a new reference to a root */
+#define HAMT_ROOT_NEWREF(r) ((MarchBitmapNode *)Py_NewRef((PyObject *)(r)))
 
 MarchBitmapNode *
 march_hamt_union(MarchBitmapNode *a, MarchBitmapNode *b, PyObject *combine,
                  uint64_t owner, int from_a)
 {
     if (a == b || b->count == 0) {
-        return incref_root(a);
+        return HAMT_ROOT_NEWREF(a);
     }
     if (a->count == 0) {
-        return incref_root(b);
+        return HAMT_ROOT_NEWREF(b);
     }
     if (!from_a && b->count > a->count) {
-        return run_build(b, a, b, MARCH_WANT_A, B_UNION_B, combine, owner);
+        return hamt_build_run(b, a, b, MARCH_WANT_A, B_UNION_B, combine,
+                              owner);
     }
-    return run_build(a, a, b, MARCH_WANT_B, B_UNION_A, combine, owner);
+    return hamt_build_run(a, a, b, MARCH_WANT_B, B_UNION_A, combine, owner);
 }
 
 MarchBitmapNode *
@@ -724,38 +673,51 @@ march_hamt_intersection(MarchBitmapNode *a, MarchBitmapNode *b,
                         PyObject *combine, uint64_t owner)
 {
     if (a == b || a->count == 0) {
-        return incref_root(a);
+        return HAMT_ROOT_NEWREF(a);
     }
     if (b->count == 0) {
-        return march_hamt_empty();
+        return march_hamt_node_empty_root();
     }
     if (b->count < a->count) {
-        return run_build(b, a, b, MARCH_WANT_B, B_INTER_B, combine, owner);
+        return hamt_build_run(b, a, b, MARCH_WANT_B, B_INTER_B, combine,
+                              owner);
     }
-    return run_build(a, a, b, MARCH_WANT_A, B_INTER_A, combine, owner);
+    return hamt_build_run(a, a, b, MARCH_WANT_A, B_INTER_A, combine, owner);
 }
 
-/* base with the keys of `keys` removed (the cheap path of a - b) */
+/* The cheap paths of a - b and a ^ b, by the keys of the much smaller
+ * side: `base` with the keys of `keys` removed (toggle = 0), or with the
+ * entries of `keys` toggled (toggle = 1: removed when in base, else
+ * added). */
 static MarchBitmapNode *
-remove_keys(MarchBitmapNode *base, MarchBitmapNode *keys, uint64_t owner)
+hamt_build_edit_keys(MarchBitmapNode *base, MarchBitmapNode *keys,
+                     uint64_t owner, int toggle)
 {
-    Build bd;
+    MarchBitmapNode *root = base;
     MarchHamtIter it;
-    PyObject *k, *v;
-    Py_INCREF(base);
+    PyObject *k, *v, *found;
+    Py_INCREF(root);
     Py_INCREF(keys);
-    bd.root = base;
-    bd.owner = owner;
     march_hamt_iter_init(&it, keys);
     while (march_hamt_iter_next(&it, &k, &v)) {
-        if (build_without(&bd, k, NULL) < 0) {
+        uint64_t h;
+        int r = march_hamt_hash(k, &h);
+        if (r == 0 && toggle) {
+            r = march_hamt_find(base, k, h, &found);
+        }
+        if (r >= 0) {
+            r = r > 0 || !toggle
+                ? march_hamt_root_without(&root, k, &h, owner)
+                : march_hamt_root_assoc(&root, k, &h, v, owner);
+        }
+        if (r < 0) {
             Py_DECREF(keys);
-            Py_DECREF(bd.root);
+            Py_DECREF(root);
             return NULL;
         }
     }
     Py_DECREF(keys);
-    return bd.root;
+    return root;
 }
 
 MarchBitmapNode *
@@ -763,53 +725,18 @@ march_hamt_difference(MarchBitmapNode *a, MarchBitmapNode *b, uint64_t owner)
 {
     MarchBitmapNode *empty, *r;
     if (a == b) {
-        return march_hamt_empty();
+        return march_hamt_node_empty_root();
     }
     if (a->count == 0 || b->count == 0) {
-        return incref_root(a);
+        return HAMT_ROOT_NEWREF(a);
     }
-    if (b->count * MARCH_SMALL_FACTOR < a->count) {
-        return remove_keys(a, b, owner);
+    if (b->count * MARCH_HAMT_SMALL_FACTOR < a->count) {
+        return hamt_build_edit_keys(a, b, owner, 0);
     }
-    empty = march_hamt_empty();
-    r = run_build(empty, a, b, MARCH_WANT_A, B_DIFF, NULL, owner);
+    empty = march_hamt_node_empty_root();
+    r = hamt_build_run(empty, a, b, MARCH_WANT_A, B_DIFF, NULL, owner);
     Py_DECREF(empty);
     return r;
-}
-
-/* large with the entries of small toggled (the cheap path of a ^ b) */
-static MarchBitmapNode *
-toggle_entries(MarchBitmapNode *large, MarchBitmapNode *small, uint64_t owner)
-{
-    Build bd;
-    MarchHamtIter it;
-    PyObject *k, *v, *found;
-    Py_INCREF(large);
-    Py_INCREF(small);
-    bd.root = large;
-    bd.owner = owner;
-    march_hamt_iter_init(&it, small);
-    while (march_hamt_iter_next(&it, &k, &v)) {
-        uint64_t h;
-        int r;
-        if (march_hamt_hash(k, &h) < 0) {
-            goto fail;
-        }
-        r = march_hamt_find(large, k, h, &found);
-        if (r < 0) {
-            goto fail;
-        }
-        r = r ? build_without(&bd, k, &h) : build_assoc(&bd, k, v, &h);
-        if (r < 0) {
-            goto fail;
-        }
-    }
-    Py_DECREF(small);
-    return bd.root;
-fail:
-    Py_DECREF(small);
-    Py_DECREF(bd.root);
-    return NULL;
 }
 
 MarchBitmapNode *
@@ -818,23 +745,23 @@ march_hamt_symmetric_difference(MarchBitmapNode *a, MarchBitmapNode *b,
 {
     MarchBitmapNode *empty, *r;
     if (a == b) {
-        return march_hamt_empty();
+        return march_hamt_node_empty_root();
     }
     if (a->count == 0) {
-        return incref_root(b);
+        return HAMT_ROOT_NEWREF(b);
     }
     if (b->count == 0) {
-        return incref_root(a);
+        return HAMT_ROOT_NEWREF(a);
     }
-    if (b->count * MARCH_SMALL_FACTOR < a->count) {
-        return toggle_entries(a, b, owner);
+    if (b->count * MARCH_HAMT_SMALL_FACTOR < a->count) {
+        return hamt_build_edit_keys(a, b, owner, 1);
     }
-    if (a->count * MARCH_SMALL_FACTOR < b->count) {
-        return toggle_entries(b, a, owner);
+    if (a->count * MARCH_HAMT_SMALL_FACTOR < b->count) {
+        return hamt_build_edit_keys(b, a, owner, 1);
     }
-    empty = march_hamt_empty();
-    r = run_build(empty, a, b, MARCH_WANT_A | MARCH_WANT_B, B_SYMDIFF, NULL,
-                  owner);
+    empty = march_hamt_node_empty_root();
+    r = hamt_build_run(empty, a, b, MARCH_WANT_A | MARCH_WANT_B, B_SYMDIFF,
+                       NULL, owner);
     Py_DECREF(empty);
     return r;
 }
@@ -843,8 +770,8 @@ march_hamt_symmetric_difference(MarchBitmapNode *a, MarchBitmapNode *b,
 /* predicates                                                          */
 
 static int
-stop_on_a(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
-          PyObject *vb, const uint64_t *h)
+hamt_issubset_visit(void *ctx, int kind, PyObject *ka, PyObject *va,
+                    PyObject *kb, PyObject *vb, const uint64_t *h)
 {
     (void)ctx; (void)ka; (void)va; (void)kb; (void)vb; (void)h;
     return kind == MARCH_ONLY_A ? 1 : 0;
@@ -860,7 +787,7 @@ march_hamt_issubset(MarchBitmapNode *a, MarchBitmapNode *b)
     if (a->count > b->count) {
         return 0;
     }
-    r = march_hamt_walk(a, b, MARCH_WANT_A, stop_on_a, NULL);
+    r = march_hamt_walk(a, b, MARCH_WANT_A, hamt_issubset_visit, NULL);
     if (r < 0) {
         return -1;
     }
@@ -910,10 +837,10 @@ typedef struct {
     PyObject *list;
     PyObject *absent;
     int keys_only;
-} DiffCtx;
+} HamtDiff;
 
 static int
-diff_append(DiffCtx *d, PyObject *k, PyObject *old, PyObject *new_)
+hamt_diff_append(HamtDiff *d, PyObject *k, PyObject *old, PyObject *new_)
 {
     int r;
     PyObject *t = PyTuple_Pack(3, k, old, new_);
@@ -926,16 +853,16 @@ diff_append(DiffCtx *d, PyObject *k, PyObject *old, PyObject *new_)
 }
 
 static int
-diff_cb(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
-        PyObject *vb, const uint64_t *h)
+hamt_diff_visit(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
+                PyObject *vb, const uint64_t *h)
 {
-    DiffCtx *d = (DiffCtx *)ctx;
+    HamtDiff *d = (HamtDiff *)ctx;
     (void)h;
     if (kind == MARCH_ONLY_A) {
-        return diff_append(d, ka, d->keys_only ? ka : va, d->absent);
+        return hamt_diff_append(d, ka, d->keys_only ? ka : va, d->absent);
     }
     if (kind == MARCH_ONLY_B) {
-        return diff_append(d, kb, d->absent, d->keys_only ? kb : vb);
+        return hamt_diff_append(d, kb, d->absent, d->keys_only ? kb : vb);
     }
     if (d->keys_only) {
         return 0;
@@ -945,22 +872,23 @@ diff_cb(void *ctx, int kind, PyObject *ka, PyObject *va, PyObject *kb,
         if (eq < 0) {
             return -1;
         }
-        return eq ? 0 : diff_append(d, ka, va, vb);
+        return eq ? 0 : hamt_diff_append(d, ka, va, vb);
     }
 }
 
 PyObject *
-march_hamt_diff_list(MarchBitmapNode *a, MarchBitmapNode *b,
-                     PyObject *absent, int keys_only)
+march_hamt_diff(MarchBitmapNode *a, MarchBitmapNode *b, PyObject *absent,
+                int keys_only)
 {
-    DiffCtx d;
+    HamtDiff d;
     d.list = PyList_New(0);
     if (d.list == NULL) {
         return NULL;
     }
     d.absent = absent;
     d.keys_only = keys_only;
-    if (march_hamt_walk(a, b, MARCH_WANT_A | MARCH_WANT_B, diff_cb, &d) < 0) {
+    if (march_hamt_walk(a, b, MARCH_WANT_A | MARCH_WANT_B, hamt_diff_visit,
+                        &d) < 0) {
         Py_DECREF(d.list);
         return NULL;
     }
@@ -975,29 +903,22 @@ march_hamt_hash_keys(MarchBitmapNode *root)
 {
     MarchHamtIter it;
     PyObject *k, *v;
-    uint64_t h = 0, n = (uint64_t)root->count;
+    uint64_t h = 0;
+    Py_ssize_t n = root->count;
     int err = 0;
     Py_INCREF(root);
     march_hamt_iter_init(&it, root);
     while (march_hamt_iter_next(&it, &k, &v)) {
         Py_hash_t hk = PyObject_Hash(k);
-        uint64_t e;
         if (hk == -1 && PyErr_Occurred()) {
             err = 1;
             break;
         }
-        e = (uint64_t)hk;
-        h ^= ((e ^ 89869747u) ^ (e << 16)) * 3644798167u;
+        h = march_hamt_hash_step(h, (uint64_t)hk);
     }
     Py_DECREF(root);
     if (err) {
         return -1;
     }
-    h ^= (n + 1) * 1927868237u;
-    h ^= (h >> 11) ^ (h >> 25);
-    h = h * 69069u + 907133923u;
-    if (h == (uint64_t)-1) {
-        h = 590923713u;
-    }
-    return (Py_hash_t)h;
+    return march_hamt_hash_finish(h, n);
 }

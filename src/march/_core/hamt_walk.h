@@ -1,16 +1,21 @@
 /*
- * hamtset.h -- structural algorithms over two HAMTs (see hamtset.c): the
+ * hamt_walk.h -- structural algorithms over two HAMTs (see hamt_walk.c): the
  * parallel walk (diff), union, intersection, difference, symmetric
  * difference, subset and disjointness tests, the key-only hash of a Set.
  *
- * They use only the public API of hamt.h (find/assoc/without, the node
- * structs and their type checks), so they build on any node layout that
- * keeps MarchBitmapNode_Check/MarchCollisionNode_Check and the struct fields.
+ * They use only the API of hamt.h and hamt_node.h (find/assoc/without, the
+ * node structs and their type checks).
+ *
+ * May include: hamt.h (hamt_node.h, common.h).
  */
-#ifndef MARCH_HAMTSET_H
-#define MARCH_HAMTSET_H
+#ifndef MARCH_HAMT_WALK_H
+#define MARCH_HAMT_WALK_H
 
 #include "hamt.h"
+
+/* "much smaller": the algebra takes its cheap path when
+ * MARCH_HAMT_SMALL_FACTOR * small < large (hamt_walk.c) */
+#define MARCH_HAMT_SMALL_FACTOR 4
 
 /* what the walk reports */
 enum {
@@ -72,11 +77,11 @@ int march_hamt_isdisjoint(MarchBitmapNode *a, MarchBitmapNode *b);
 /* A new list of the differences from a to b: (key, old, new) tuples, with
  * `absent` for a missing side; values compared with ==.  In `keys_only`
  * mode (sets) old/new are the key itself or `absent`. */
-PyObject *march_hamt_diff_list(MarchBitmapNode *a, MarchBitmapNode *b,
-                               PyObject *absent, int keys_only);
+PyObject *march_hamt_diff(MarchBitmapNode *a, MarchBitmapNode *b,
+                          PyObject *absent, int keys_only);
 
 /* hash of the keys alone, frozenset's formula (so hash(Set) equals the hash
  * of the frozenset of the same elements); -1 on error */
 Py_hash_t march_hamt_hash_keys(MarchBitmapNode *root);
 
-#endif /* MARCH_HAMTSET_H */
+#endif /* MARCH_HAMT_WALK_H */

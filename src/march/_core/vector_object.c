@@ -1,7 +1,12 @@
 /*
- * rrbmodule.c -- the Python types over rrb.c: Vector, VectorEvolver and the
- * forward/reverse iterators.  Built twice: march._rrb (MARCH_RRB_BITS = 5,
+ * vector_object.c -- the Python types over the RRB tree (rrb.c): Vector,
+ * VectorEvolver and the forward/reverse iterators, and the `_rrb`/`_rrb4`
+ * module (def and init).  Built twice: march._rrb (MARCH_RRB_BITS = 5,
  * branching 32) and march._rrb4 (MARCH_RRB_BITS = 2, branching 4).
+ *
+ * Includes rrb_check.h (and so rrb.h, rrb_node.h and common.h); nothing
+ * includes it.  Function names: vector_<method> (Vector),
+ * vectorevolver_<method> (VectorEvolver), vectoriter_ (the iterators).
  *
  * Vector         an immutable value: a MarchRRB (count, root, tail), a cached
  *                hash and a weak reference list.  GC-tracked only when its
@@ -11,28 +16,30 @@
  *                per operation).
  * VectorEvolver  a transient: a MarchRRB, the owner id that lets it edit the
  *                nodes it copied in place, and the Vector that persistent()
- *                returns while nothing changed.  persistent() hands the
- *                current tree to a new Vector in O(1) and takes a new owner
- *                id, so that vector never changes; the evolver stays usable.
- *                `busy` counts its operations in progress: an edit started
- *                from Python code that runs inside one (a __del__ run by a
- *                GC that an allocation started, an element's __eq__) raises
- *                RuntimeError (see evolver_writable).
+ *                returns while nothing changed.  persistent() (= finish())
+ *                hands the current tree to a new Vector in O(1) and takes a
+ *                new owner id, so that vector never changes; the evolver
+ *                stays usable.  `busy` counts its operations in progress: an
+ *                edit started from Python code that runs inside one (a
+ *                __del__ run by a GC that an allocation started, an
+ *                element's __eq__) raises RuntimeError (common.h's
+ *                march_transient_idle; see "The busy guard" below).
  * Re-entrancy    Python code runs wherever the core calls __index__, __eq__,
  *                __hash__, drops a reference, or allocates (a GC collection
  *                runs finalizers).  Across such a call no function here holds
  *                a length, node pointer or item array that the code could
  *                change: indices are converted before lengths are read
- *                (key_unpack), a caller's list is copied with references
- *                first (items_get), the elements compared are held, a Vector
- *                never changes, and an evolver is busy.
+ *                (vector_key_unpack), a caller's list is copied with
+ *                references first (vector_items_get), the elements compared
+ *                are held, a Vector never changes, and an evolver is busy.
  * Iterators      hold the vector and the current leaf (borrowed: the vector
  *                keeps it alive), so next() is an index test and a load.
  *
- * Semantics follow the pure-Python twin (src/march/_pure/rrb.py), which
- * follows pyrsistent's PVector; the algorithms are all in rrb.c.
+ * Semantics follow the pure-Python twin (src/march/_pure/vector_object.py),
+ * which follows pyrsistent's PVector; the algorithms are all in rrb.c.
  */
-#include "rrb.h"
+#include "rrb_check.h"
+#include "docstrings.h"    /* MARCH_DOC_*: generated from _docstrings.py */
 
 #include <stddef.h>
 #include <string.h>
@@ -63,7 +70,7 @@ typedef struct {
     int dirty;
     Py_ssize_t busy;            /* operations in progress (see below) */
     PyObject *weakreflist;
-} EvolverObject;
+} VectorEvolverObject;
 
 typedef struct {
     PyObject_HEAD
@@ -71,12 +78,12 @@ typedef struct {
     Py_ssize_t pos;             /* next index (reverse: next index + 1) */
     MarchRRBNode *leaf;         /* borrowed; leaf holding [start, end) */
     Py_ssize_t start, end;
-} IterObject;
+} VectorIterObject;
 
 static PyTypeObject Vector_Type;
-static PyTypeObject Evolver_Type;
-static PyTypeObject Iter_Type;
-static PyTypeObject RevIter_Type;
+static PyTypeObject VectorEvolver_Type;
+static PyTypeObject VectorIter_Type;
+static PyTypeObject VectorRevIter_Type;
 
 static VectorObject *empty_vector = NULL;
 static PyObject *vector_func = NULL;        /* the module's vector(), for pickling */
@@ -87,11 +94,13 @@ static PyObject *vector_func = NULL;        /* the module's vector(), for pickli
 /* helpers                                                             */
 
 /* A free list of Vector objects (persistent updates make and drop one per
- * operation).  Blocks on it are untracked GC objects whose fields are
- * dead; vector_wrap revives them with a new reference. */
+ * operation; common.h's MarchFreeList, poisoned under AddressSanitizer).
+ * Blocks on it are untracked GC objects whose fields are dead, linked
+ * through their `v` field; vector_wrap revives them with a new
+ * reference. */
 #define VECTOR_FREE_MAX 64
-static VectorObject *vector_free[VECTOR_FREE_MAX];
-static int vector_nfree = 0;
+#define VECTOR_FREE_LINK offsetof(VectorObject, v)
+static MarchFreeList vector_free_list;
 
 /* A new Vector over *v (its references are stolen; *v is left empty). */
 static PyObject *
@@ -104,8 +113,9 @@ vector_wrap(MarchRRB *v)
         return (PyObject *)empty_vector;
     }
 #if MARCH_RRB_FREELISTS
-    if (vector_nfree > 0) {
-        o = vector_free[--vector_nfree];
+    o = march_freelist_take(&vector_free_list, VECTOR_FREE_LINK,
+                            sizeof(VectorObject));
+    if (o != NULL) {
         _Py_NewReference((PyObject *)o);
     }
     else
@@ -129,7 +139,7 @@ vector_wrap(MarchRRB *v)
 
 /* Result of a function filling *out: wrap it, or NULL on error. */
 static PyObject *
-wrap_result(int rc, MarchRRB *out)
+vector_wrap_result(int rc, MarchRRB *out)
 {
     if (rc < 0) {
         march_rrb_clear(out);
@@ -141,7 +151,7 @@ wrap_result(int rc, MarchRRB *out)
 /* operator.index(o) as a clamped Py_ssize_t; -1 with an error set on failure
  * (*err = 1). */
 static Py_ssize_t
-as_index(PyObject *o, int *err)
+vector_as_index(PyObject *o, int *err)
 {
     Py_ssize_t i;
     PyObject *idx;
@@ -172,157 +182,52 @@ as_index(PyObject *o, int *err)
     return i;
 }
 
+/* operator.index(o) as an index into v (clamped, as vector_as_index):
+ * a negative one counts from the end, with v->count read after the
+ * __index__ ran (it may edit an evolver's v).  0, or -1 with an error. */
+static int
+vector_index_in(PyObject *o, const MarchRRB *v, Py_ssize_t *i)
+{
+    int err;
+    *i = vector_as_index(o, &err);
+    if (err) {
+        return -1;
+    }
+    if (*i < 0) {
+        *i += v->count;
+    }
+    return 0;
+}
+
 static PyObject *
-index_error(PyObject *index)
+vector_index_error(PyObject *index)
 {
     PyErr_Format(PyExc_IndexError, "Index out of range: %S", index);
     return NULL;
 }
 
 static PyObject *
-index_error_n(Py_ssize_t i)
+vector_index_error_n(Py_ssize_t i)
 {
     PyErr_Format(PyExc_IndexError, "Index out of range: %zd", i);
     return NULL;
 }
 
-/* a new list of the elements of v.  The list is made before v is read:
- * v must not change meanwhile (a Vector never does; an evolver is busy). */
-static PyObject *
-rrb_tolist(const MarchRRB *v)
-{
-    PyObject *list = PyList_New(v->count);
-    Py_ssize_t i = 0;
-    if (list == NULL) {
-        return NULL;
-    }
-    while (i < v->count) {
-        Py_ssize_t start, end, j;
-        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
-        for (j = i - start; start + j < end; j++) {
-            PyObject *x = leaf->slots[j];
-            Py_INCREF(x);
-            PyList_SET_ITEM(list, i++, x);
-        }
-    }
-    return list;
-}
-
-/* first index in [lo, hi) of an element equal to x (identity or ==); -1 if
- * none, -2 on error.  __eq__ runs Python code: v must not change meanwhile
- * (a Vector never does; an evolver is busy), and both elements compared are
- * held (an __eq__ may drop the caller's reference to either). */
-static Py_ssize_t
-rrb_find(const MarchRRB *v, PyObject *x, Py_ssize_t lo, Py_ssize_t hi)
-{
-    Py_ssize_t i = lo, found = -1;
-    Py_INCREF(x);
-    while (i < hi && found == -1) {
-        Py_ssize_t start, j, end;
-        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &start, &end);
-        if (end > hi) {
-            end = hi;
-        }
-        for (j = i - start; start + j < end; j++) {
-            PyObject *y = leaf->slots[j];
-            int r;
-            if (y == x) {
-                found = start + j;
-                break;
-            }
-            Py_INCREF(y);
-            r = PyObject_RichCompareBool(y, x, Py_EQ);
-            Py_DECREF(y);
-            if (r != 0) {
-                found = r < 0 ? -2 : start + j;
-                break;
-            }
-        }
-        i = end;
-    }
-    Py_DECREF(x);
-    return found;
-}
-
-/* The elements start, start + step, ... (len of them; indices adjusted by
- * PySlice_AdjustIndices) as a new value.  The pointers are borrowed from v
- * while leaves are allocated: v must not change meanwhile (a Vector never
- * does; an evolver is busy). */
-static int
-rrb_take_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
-              Py_ssize_t len, MarchRRB *out)
-{
-    PyObject **buf;
-    Py_ssize_t k;
-    int rc;
-    march_rrb_init(out);
-    if (len <= 0) {
-        return 0;
-    }
-    buf = PyMem_New(PyObject *, len);
-    if (buf == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (k = 0; k < len; k++) {
-        buf[k] = march_rrb_get(v, start + k * step);
-    }
-    rc = march_rrb_from_array(out, buf, len);
-    PyMem_Free(buf);
-    return rc;
-}
-
-/* v without the elements start, start + step, ... (len > 0 of them,
- * adjusted indices) as a new value; v must not change meanwhile, as for
- * rrb_take_step. */
-static int
-rrb_drop_step(const MarchRRB *v, Py_ssize_t start, Py_ssize_t step,
-              Py_ssize_t len, MarchRRB *out)
-{
-    PyObject **buf;
-    Py_ssize_t i = 0, k = 0, n = v->count;
-    int rc;
-    march_rrb_init(out);
-    if (step < 0) {
-        /* the same elements, ascending */
-        start += (len - 1) * step;
-        step = -step;
-    }
-    buf = PyMem_New(PyObject *, n - len > 0 ? n - len : 1);
-    if (buf == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    while (i < n) {
-        Py_ssize_t s, e, j;
-        MarchRRBNode *leaf = march_rrb_leaf_for(v, i, &s, &e);
-        for (j = i - s; s + j < e; j++, i++) {
-            Py_ssize_t d = i - start;
-            if (d >= 0 && d % step == 0 && d / step < len) {
-                continue;
-            }
-            buf[k++] = leaf->slots[j];
-        }
-    }
-    assert(k == n - len);
-    rc = march_rrb_from_array(out, buf, k);
-    PyMem_Free(buf);
-    return rc;
-}
-
 /* An index or a slice given by the caller, converted in two steps: first
- * key_unpack runs all the user code (the key's __index__, or those of the
- * slice's start, stop and step), then the length is read and the indices
- * adjusted.  Reading the length first would check the bounds against a
- * length that such code may have changed (an evolver). */
+ * vector_key_unpack runs all the user code (the key's __index__, or those
+ * of the slice's start, stop and step), then the length is read and
+ * vector_key_range turns the key into the elements it means.  Reading the
+ * length first would check the bounds against a length that such code may
+ * have changed (an evolver). */
 typedef struct {
     int is_slice;
     Py_ssize_t i;               /* an index as given (may be negative) */
     Py_ssize_t start, stop, step;
-} KeyRange;
+    Py_ssize_t len;             /* set by vector_key_range */
+} VectorKey;
 
 static int
-key_unpack(PyObject *key, KeyRange *k)
+vector_key_unpack(PyObject *key, VectorKey *k)
 {
     int err;
     if (PySlice_Check(key)) {
@@ -330,8 +235,31 @@ key_unpack(PyObject *key, KeyRange *k)
         return PySlice_Unpack(key, &k->start, &k->stop, &k->step);
     }
     k->is_slice = 0;
-    k->i = as_index(key, &err);
+    k->i = vector_as_index(key, &err);
     return err ? -1 : 0;
+}
+
+/* The elements that k (from vector_key_unpack) means in a vector of n
+ * elements: k->len of them, at k->start, k->start + k->step, ...  A slice
+ * is adjusted as list does (PySlice_AdjustIndices: k->stop too); an index
+ * is the one element [i, i + 1) (step 1), or -1 with IndexError naming
+ * `key` when it is out of range. */
+static int
+vector_key_range(VectorKey *k, Py_ssize_t n, PyObject *key)
+{
+    if (k->is_slice) {
+        k->len = PySlice_AdjustIndices(n, &k->start, &k->stop, k->step);
+        return 0;
+    }
+    k->start = k->i < 0 ? k->i + n : k->i;
+    if (k->start < 0 || k->start >= n) {
+        vector_index_error(key);
+        return -1;
+    }
+    k->stop = k->start + 1;
+    k->step = 1;
+    k->len = 1;
+    return 0;
 }
 
 /* The elements of a caller's iterable as an array that stays valid while
@@ -348,10 +276,10 @@ typedef struct {
     PyObject **own;             /* new references (a list's copy), or NULL */
     PyObject *const *items;
     Py_ssize_t n;
-} Items;
+} VectorItems;
 
 static int
-items_get(Items *it, PyObject *iterable, const char *msg)
+vector_items_get(VectorItems *it, PyObject *iterable, const char *msg)
 {
     it->seq = NULL;
     it->own = NULL;
@@ -384,10 +312,10 @@ items_get(Items *it, PyObject *iterable, const char *msg)
     return 0;
 }
 
-/* release what items_get took (may run __del__: call it once the structure
+/* release what vector_items_get took (may run __del__: call it once the structure
  * being built is whole) */
 static void
-items_release(Items *it)
+vector_items_release(VectorItems *it)
 {
     if (it->own != NULL) {
         Py_ssize_t i;
@@ -409,7 +337,7 @@ items_release(Items *it)
 static PyObject *
 vector_from_iterable(PyObject *iterable)
 {
-    Items it;
+    VectorItems it;
     MarchRRB out;
     int rc;
     PyObject *r;
@@ -417,19 +345,19 @@ vector_from_iterable(PyObject *iterable)
         Py_INCREF(iterable);
         return iterable;
     }
-    if (items_get(&it, iterable, "vector() argument must be iterable") < 0) {
+    if (vector_items_get(&it, iterable, "vector() argument must be iterable") < 0) {
         return NULL;
     }
     rc = march_rrb_from_array(&out, it.items, it.n);
-    r = wrap_result(rc, &out);
-    items_release(&it);
+    r = vector_wrap_result(rc, &out);
+    vector_items_release(&it);
     return r;
 }
 
 /* vector(iterable=()): positional or keyword, as pyrsistent's pvector() */
 static PyObject *
-module_vector(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs,
-              PyObject *kwnames)
+vector_module_vector(PyObject *Py_UNUSED(module), PyObject *const *args,
+                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *iterable = NULL;
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
@@ -457,12 +385,12 @@ module_vector(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
 }
 
 static PyObject *
-module_v(PyObject *Py_UNUSED(module), PyObject *args)
+vector_module_v(PyObject *Py_UNUSED(module), PyObject *args)
 {
     MarchRRB out;
     int rc = march_rrb_from_array(&out, &PyTuple_GET_ITEM(args, 0),
                                   PyTuple_GET_SIZE(args));
-    return wrap_result(rc, &out);
+    return vector_wrap_result(rc, &out);
 }
 
 static PyObject *
@@ -492,10 +420,9 @@ vector_dealloc(VectorObject *self)
     }
     Py_TRASHCAN_BEGIN(self, vector_dealloc)
     march_rrb_clear(&self->v);
-    if (MARCH_RRB_FREELISTS && vector_nfree < VECTOR_FREE_MAX) {
-        vector_free[vector_nfree++] = self;
-    }
-    else {
+    if (!MARCH_RRB_FREELISTS
+            || !march_freelist_put(&vector_free_list, self, VECTOR_FREE_LINK,
+                                   sizeof(VectorObject), VECTOR_FREE_MAX)) {
         PyObject_GC_Del(self);
     }
     Py_TRASHCAN_END
@@ -527,7 +454,7 @@ vector_item(VectorObject *self, Py_ssize_t i)
     PyObject *x;
     if (i < 0 || i >= self->v.count) {
         /* pyrsistent's message, with the index after adding len() */
-        return index_error_n(i);
+        return vector_index_error_n(i);
     }
     x = march_rrb_get(&self->v, i);
     Py_INCREF(x);
@@ -558,8 +485,8 @@ vector_subscript(VectorObject *self, PyObject *key)
         if (step == 1) {
             return vector_range(self, start, stop);
         }
-        return wrap_result(rrb_take_step(&self->v, start, step, len, &out),
-                           &out);
+        return vector_wrap_result(
+            march_rrb_take_step(&self->v, start, step, len, &out), &out);
     }
     else if (PyIndex_Check(key)) {
         i = PyNumber_AsSsize_t(key, NULL);
@@ -593,18 +520,18 @@ vector_range(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return wrap_result(march_rrb_slice(&self->v, lo, hi, &out), &out);
+    return vector_wrap_result(march_rrb_slice(&self->v, lo, hi, &out), &out);
 }
 
 static int
 vector_contains(VectorObject *self, PyObject *x)
 {
-    Py_ssize_t r = rrb_find(&self->v, x, 0, self->v.count);
+    Py_ssize_t r = march_rrb_find(&self->v, x, 0, self->v.count);
     return r == -2 ? -1 : r >= 0;
 }
 
 static PyObject *
-concat_vectors(VectorObject *a, VectorObject *b)
+vector_concat(VectorObject *a, VectorObject *b)
 {
     MarchRRB out;
     if (b->v.count == 0) {
@@ -615,13 +542,13 @@ concat_vectors(VectorObject *a, VectorObject *b)
         Py_INCREF(b);
         return (PyObject *)b;
     }
-    return wrap_result(march_rrb_concat(&a->v, &b->v, &out), &out);
+    return vector_wrap_result(march_rrb_concat(&a->v, &b->v, &out), &out);
 }
 
 /* extend with the elements of a list/tuple (a fresh owner id: nodes made
  * here are edited in place, the shared ones are copied) */
 static PyObject *
-extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
+vector_extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
 {
     MarchRRB out;
     uint64_t owner;
@@ -631,11 +558,9 @@ extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
         return (PyObject *)self;
     }
     if (self->v.count == 0) {
-        return wrap_result(march_rrb_from_array(&out, items, n), &out);
+        return vector_wrap_result(march_rrb_from_array(&out, items, n), &out);
     }
-    if (n > PY_SSIZE_T_MAX - self->v.count) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "a vector cannot hold more than sys.maxsize elements");
+    if (march_rrb_count_room(self->v.count, n) < 0) {
         return NULL;
     }
     march_rrb_copy(&out, &self->v);
@@ -652,16 +577,16 @@ extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
 static PyObject *
 vector_extend(VectorObject *self, PyObject *iterable)
 {
-    Items it;
+    VectorItems it;
     PyObject *r;
     if (Vector_Check(iterable)) {
-        return concat_vectors(self, (VectorObject *)iterable);
+        return vector_concat(self, (VectorObject *)iterable);
     }
-    if (items_get(&it, iterable, "extend() argument must be iterable") < 0) {
+    if (vector_items_get(&it, iterable, "extend() argument must be iterable") < 0) {
         return NULL;
     }
-    r = extend_items(self, it.items, it.n);
-    items_release(&it);
+    r = vector_extend_items(self, it.items, it.n);
+    vector_items_release(&it);
     return r;
 }
 
@@ -729,56 +654,14 @@ vector_mul(PyObject *a, PyObject *b)
     }
     rc = march_rrb_from_array(&out, buf, n * t);
     PyMem_Free(buf);
-    return wrap_result(rc, &out);
+    return vector_wrap_result(rc, &out);
 }
 
 /* ------------------------------------------------------------------ */
 /* Vector: comparison, hash, repr                                      */
 
-/* compare two vectors element by element: *diff = first index whose elements
- * differ (== count of the shorter when none); -1 on error */
-static int
-first_difference(const MarchRRB *a, const MarchRRB *b, Py_ssize_t *diff)
-{
-    Py_ssize_t n = a->count < b->count ? a->count : b->count, i = 0;
-    while (i < n) {
-        Py_ssize_t sa, sb, ea, eb, end;
-        MarchRRBNode *la = march_rrb_leaf_for(a, i, &sa, &ea);
-        MarchRRBNode *lb = march_rrb_leaf_for(b, i, &sb, &eb);
-        end = ea < eb ? ea : eb;
-        if (end > n) {
-            end = n;
-        }
-        if (la == lb && sa == sb) {
-            i = end;            /* a shared leaf: identical elements */
-            continue;
-        }
-        for (; i < end; i++) {
-            PyObject *x = la->slots[i - sa], *y = lb->slots[i - sb];
-            int r;
-            if (x == y) {
-                continue;
-            }
-            Py_INCREF(x);
-            Py_INCREF(y);
-            r = PyObject_RichCompareBool(x, y, Py_EQ);
-            Py_DECREF(x);
-            Py_DECREF(y);
-            if (r < 0) {
-                return -1;
-            }
-            if (!r) {
-                *diff = i;
-                return 0;
-            }
-        }
-    }
-    *diff = n;
-    return 0;
-}
-
 static PyObject *
-compare_vectors(VectorObject *a, VectorObject *b, int op)
+vector_compare(VectorObject *a, VectorObject *b, int op)
 {
     Py_ssize_t d, na = a->v.count, nb = b->v.count;
     PyObject *x, *y, *r;
@@ -788,7 +671,7 @@ compare_vectors(VectorObject *a, VectorObject *b, int op)
         }
         return PyBool_FromLong(op == Py_NE);
     }
-    if (first_difference(&a->v, &b->v, &d) < 0) {
+    if (march_rrb_first_difference(&a->v, &b->v, &d) < 0) {
         return NULL;
     }
     if (d >= na || d >= nb) {
@@ -816,7 +699,7 @@ vector_richcompare(PyObject *self, PyObject *other, int op)
     PyObject *list, *r;
     VectorObject *a = (VectorObject *)self;
     if (Vector_Check(other)) {
-        return compare_vectors(a, (VectorObject *)other, op);
+        return vector_compare(a, (VectorObject *)other, op);
     }
     if (op == Py_EQ || op == Py_NE) {
         /* the twin: hasattr(other, "__len__") and lengths equal, then lists */
@@ -832,7 +715,7 @@ vector_richcompare(PyObject *self, PyObject *other, int op)
         if (n != a->v.count) {
             return PyBool_FromLong(op == Py_NE);
         }
-        list = rrb_tolist(&a->v);
+        list = march_rrb_tolist(&a->v);
         if (list == NULL) {
             return NULL;
         }
@@ -848,7 +731,7 @@ vector_richcompare(PyObject *self, PyObject *other, int op)
         }
         return r;
     }
-    list = rrb_tolist(&a->v);
+    list = march_rrb_tolist(&a->v);
     if (list == NULL) {
         return NULL;
     }
@@ -906,31 +789,39 @@ vector_hash(VectorObject *self)
     return self->hash;
 }
 
+/* the repr of a Vector or an evolver: fmt (one %R) over `list`, the list
+ * of its elements (stolen; NULL: an error is set) */
 static PyObject *
-vector_repr(VectorObject *self)
+vector_repr_of(PyObject *list, const char *fmt)
 {
-    PyObject *list = rrb_tolist(&self->v), *r;
+    PyObject *r;
     if (list == NULL) {
         return NULL;
     }
-    r = PyUnicode_FromFormat("vector(%R)", list);
+    r = PyUnicode_FromFormat(fmt, list);
     Py_DECREF(list);
     return r;
+}
+
+static PyObject *
+vector_repr(VectorObject *self)
+{
+    return vector_repr_of(march_rrb_tolist(&self->v), "vector(%R)");
 }
 
 /* ------------------------------------------------------------------ */
 /* Vector: methods                                                     */
 
 static PyObject *
-vector_tolist_m(VectorObject *self, PyObject *Py_UNUSED(ignored))
+vector_tolist(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return rrb_tolist(&self->v);
+    return march_rrb_tolist(&self->v);
 }
 
 static PyObject *
 vector_reduce(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *list = rrb_tolist(&self->v);
+    PyObject *list = march_rrb_tolist(&self->v);
     if (list == NULL) {
         return NULL;
     }
@@ -953,19 +844,14 @@ static PyObject *
 vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t i, n;
-    int err;
     MarchRRB out;
     if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
         return NULL;
     }
-    i = as_index(args[0], &err);    /* the __index__ first, then the length */
-    if (err) {
+    if (vector_index_in(args[0], &self->v, &i) < 0) {
         return NULL;
     }
     n = self->v.count;
-    if (i < 0) {
-        i += n;
-    }
     if (0 <= i && i < n) {
         /* persistent: the replaced element stays in self, so nothing is
          * released while the edit runs (no need to hold it) */
@@ -979,7 +865,7 @@ vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (i == n) {
         return vector_append(self, args[1]);
     }
-    return index_error_n(i);
+    return vector_index_error_n(i);
 }
 
 static PyObject *
@@ -995,14 +881,11 @@ vector_mset(VectorObject *self, PyObject *args)
     march_rrb_copy(&out, &self->v);
     owner = march_rrb_new_owner();
     for (k = 0; k < nargs; k += 2) {
-        int err, rc;
-        Py_ssize_t i = as_index(PyTuple_GET_ITEM(args, k), &err);
+        int rc;
+        Py_ssize_t i;
         PyObject *x = PyTuple_GET_ITEM(args, k + 1);
-        if (err) {
+        if (vector_index_in(PyTuple_GET_ITEM(args, k), &out, &i) < 0) {
             goto error;
-        }
-        if (i < 0) {
-            i += out.count;
         }
         if (0 <= i && i < out.count) {
             PyObject *old = march_rrb_get(&out, i);
@@ -1014,7 +897,7 @@ vector_mset(VectorObject *self, PyObject *args)
             rc = march_rrb_push(&out, x, owner);
         }
         else {
-            index_error_n(i);
+            vector_index_error_n(i);
             rc = -1;
         }
         if (rc < 0) {
@@ -1036,15 +919,14 @@ vector_cut(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return wrap_result(march_rrb_delete(&self->v, lo, hi, &out), &out);
+    return vector_wrap_result(march_rrb_delete(&self->v, lo, hi, &out), &out);
 }
 
 static PyObject *
 vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *key, *stop, *sl = NULL;
-    KeyRange k;
-    Py_ssize_t n, len;
+    VectorKey k;
     MarchRRB out;
     int rc;
     if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
@@ -1060,35 +942,29 @@ vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
         key = sl;
     }
     /* every __index__ first, then the length */
-    rc = key_unpack(key, &k);
+    rc = vector_key_unpack(key, &k);
     Py_XDECREF(sl);
     if (rc < 0) {
         return NULL;
     }
-    n = self->v.count;
-    if (!k.is_slice) {
-        Py_ssize_t i = k.i < 0 ? k.i + n : k.i;
-        if (i < 0 || i >= n) {
-            return index_error(args[0]);
-        }
-        return vector_cut(self, i, i + 1);
+    if (vector_key_range(&k, self->v.count, args[0]) < 0) {
+        return NULL;
     }
-    len = PySlice_AdjustIndices(n, &k.start, &k.stop, k.step);
     if (k.step == 1) {
         return vector_cut(self, k.start, k.stop);
     }
-    if (len == 0) {
+    if (k.len == 0) {
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return wrap_result(rrb_drop_step(&self->v, k.start, k.step, len, &out),
-                       &out);
+    return vector_wrap_result(
+        march_rrb_drop_step(&self->v, k.start, k.step, k.len, &out), &out);
 }
 
 static PyObject *
 vector_remove(VectorObject *self, PyObject *x)
 {
-    Py_ssize_t i = rrb_find(&self->v, x, 0, self->v.count);
+    Py_ssize_t i = march_rrb_find(&self->v, x, 0, self->v.count);
     if (i == -2) {
         return NULL;
     }
@@ -1101,7 +977,7 @@ vector_remove(VectorObject *self, PyObject *x)
 
 /* a start or stop argument of index(), as list.index takes it (clamped) */
 static int
-slice_index(PyObject *o, Py_ssize_t *out)
+vector_slice_index(PyObject *o, Py_ssize_t *out)
 {
     Py_ssize_t i;
     if (!PyIndex_Check(o)) {
@@ -1124,10 +1000,10 @@ vector_index(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (!_PyArg_CheckPositional("index", nargs, 1, 3)) {
         return NULL;
     }
-    if (nargs > 1 && slice_index(args[1], &lo) < 0) {
+    if (nargs > 1 && vector_slice_index(args[1], &lo) < 0) {
         return NULL;
     }
-    if (nargs > 2 && slice_index(args[2], &hi) < 0) {
+    if (nargs > 2 && vector_slice_index(args[2], &hi) < 0) {
         return NULL;
     }
     n = self->v.count;          /* after the __index__ calls */
@@ -1146,7 +1022,7 @@ vector_index(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (hi > n) {
         hi = n;
     }
-    r = lo < hi ? rrb_find(&self->v, args[0], lo, hi) : -1;
+    r = lo < hi ? march_rrb_find(&self->v, args[0], lo, hi) : -1;
     if (r == -2) {
         return NULL;
     }
@@ -1202,53 +1078,43 @@ vector_transform(VectorObject *self, PyObject *args)
     return r;
 }
 
-static PyObject *evolver_for(VectorObject *vec);
+static PyObject *vectorevolver_new(VectorObject *vec);
 
 static PyObject *
 vector_evolver(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return evolver_for(self);
+    return vectorevolver_new(self);
 }
 
 static PyObject *
 vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t i, n;
-    int err;
     MarchRRB out;
     if (!_PyArg_CheckPositional("insert", nargs, 2, 2)) {
         return NULL;
     }
-    i = as_index(args[0], &err);    /* the __index__ first, then the length */
-    if (err) {
+    if (vector_index_in(args[0], &self->v, &i) < 0) {
         return NULL;
     }
     n = self->v.count;
-    if (i < 0) {
-        i += n;
-    }
     if (i < 0 || i > n) {
-        return index_error_n(i);
+        return vector_index_error_n(i);
     }
-    return wrap_result(march_rrb_insert(&self->v, i, args[1], &out), &out);
+    return vector_wrap_result(march_rrb_insert(&self->v, i, args[1], &out), &out);
 }
 
 static PyObject *
 vector_split(VectorObject *self, PyObject *index)
 {
     Py_ssize_t i, n;
-    int err;
     PyObject *a, *b;
-    i = as_index(index, &err);      /* the __index__ first, then the length */
-    if (err) {
+    if (vector_index_in(index, &self->v, &i) < 0) {
         return NULL;
     }
     n = self->v.count;
     if (i < 0) {
-        i += n;
-        if (i < 0) {
-            i = 0;
-        }
+        i = 0;
     }
     if (i > n) {
         i = n;
@@ -1268,23 +1134,19 @@ vector_split(VectorObject *self, PyObject *index)
 static PyObject *
 vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t i = -1, n;
+    Py_ssize_t i, n;
     PyObject *x, *rest;
     MarchRRB out;
     if (!_PyArg_CheckPositional("pop", nargs, 0, 1)) {
         return NULL;
     }
-    if (nargs) {
-        int err;
-        i = as_index(args[0], &err);    /* the __index__ first */
-        if (err) {
-            return NULL;
-        }
+    if (nargs == 0) {
+        i = self->v.count - 1;
+    }
+    else if (vector_index_in(args[0], &self->v, &i) < 0) {
+        return NULL;
     }
     n = self->v.count;
-    if (i < 0) {
-        i += n;
-    }
     if (i < 0 || i >= n) {
         PyErr_SetString(PyExc_IndexError,
                         n ? "pop index out of range" : "pop from empty vector");
@@ -1316,7 +1178,7 @@ static PyObject *
 vector_appendleft(VectorObject *self, PyObject *x)
 {
     MarchRRB out;
-    return wrap_result(march_rrb_insert(&self->v, 0, x, &out), &out);
+    return vector_wrap_result(march_rrb_insert(&self->v, 0, x, &out), &out);
 }
 
 static PyObject *
@@ -1375,7 +1237,7 @@ vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
             /* held: the concat allocates (a GC may run finalizers) */
             Py_INCREF(x);
             Py_INCREF(y);
-            c = concat_vectors((VectorObject *)x, (VectorObject *)y);
+            c = vector_concat((VectorObject *)x, (VectorObject *)y);
             Py_DECREF(x);
             Py_DECREF(y);
             if (c == NULL) {
@@ -1447,29 +1309,27 @@ static PyObject *vector_reversed(VectorObject *self, PyObject *Py_UNUSED(ignored
 #define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL
 
 static PyMethodDef vector_methods[] = {
-    {"tolist", (PyCFunction)vector_tolist_m, METH_NOARGS, "The elements as a new list."},
-    {"append", (PyCFunction)vector_append, METH_O, "A new vector with x at the end."},
-    {"extend", (PyCFunction)vector_extend, METH_O,
-     "A new vector with the elements of iterable appended."},
-    {"set", FASTCALL(vector_set), "set(i, x): a new vector with x at index i."},
-    {"mset", (PyCFunction)vector_mset, METH_VARARGS, "mset(i1, x1, i2, x2, ...)"},
-    {"delete", FASTCALL(vector_delete),
-     "delete(i) or delete(start, stop): a new vector without those elements."},
-    {"remove", (PyCFunction)vector_remove, METH_O,
-     "A new vector without the first element equal to x."},
-    {"index", FASTCALL(vector_index), "index(x[, start[, stop]])"},
-    {"count", (PyCFunction)vector_count, METH_O, "How many elements equal x."},
+    {"tolist", (PyCFunction)vector_tolist, METH_NOARGS, MARCH_DOC_Vector_tolist},
+    {"append", (PyCFunction)vector_append, METH_O, MARCH_DOC_Vector_append},
+    {"extend", (PyCFunction)vector_extend, METH_O, MARCH_DOC_Vector_extend},
+    {"set", FASTCALL(vector_set), MARCH_DOC_Vector_set},
+    {"mset", (PyCFunction)vector_mset, METH_VARARGS, MARCH_DOC_Vector_mset},
+    {"delete", FASTCALL(vector_delete), MARCH_DOC_Vector_delete},
+    {"remove", (PyCFunction)vector_remove, METH_O, MARCH_DOC_Vector_remove},
+    {"index", FASTCALL(vector_index), MARCH_DOC_Vector_index},
+    {"count", (PyCFunction)vector_count, METH_O, MARCH_DOC_Vector_count},
     {"transform", (PyCFunction)vector_transform, METH_VARARGS,
-     "pyrsistent's transform (see march._transform)."},
-    {"evolver", (PyCFunction)vector_evolver, METH_NOARGS, "A VectorEvolver."},
-    {"insert", FASTCALL(vector_insert), "insert(i, x): x before index i."},
-    {"split", (PyCFunction)vector_split, METH_O, "split(i) -> (v[:i], v[i:])"},
-    {"pop", FASTCALL(vector_pop), "pop(i=-1) -> (new vector, element)"},
-    {"appendleft", (PyCFunction)vector_appendleft, METH_O, "x in front."},
-    {"popleft", (PyCFunction)vector_popleft, METH_NOARGS,
-     "popleft() -> (new vector, first element)"},
+     MARCH_DOC_Vector_transform},
+    /* two names of one function, each with its own text */
+    {"evolver", (PyCFunction)vector_evolver, METH_NOARGS, MARCH_DOC_Vector_evolver},
+    {"mutate", (PyCFunction)vector_evolver, METH_NOARGS, MARCH_DOC_Vector_mutate},
+    {"insert", FASTCALL(vector_insert), MARCH_DOC_Vector_insert},
+    {"split", (PyCFunction)vector_split, METH_O, MARCH_DOC_Vector_split},
+    {"pop", FASTCALL(vector_pop), MARCH_DOC_Vector_pop},
+    {"appendleft", (PyCFunction)vector_appendleft, METH_O, MARCH_DOC_Vector_appendleft},
+    {"popleft", (PyCFunction)vector_popleft, METH_NOARGS, MARCH_DOC_Vector_popleft},
     {"from_concat", (PyCFunction)vector_from_concat, METH_O | METH_CLASS,
-     "The concatenation of many vectors (pairwise tree reduction)."},
+     MARCH_DOC_Vector_from_concat},
     {"__reduce__", (PyCFunction)vector_reduce, METH_NOARGS, NULL},
     {"__reversed__", (PyCFunction)vector_reversed, METH_NOARGS, NULL},
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
@@ -1496,6 +1356,11 @@ static PyNumberMethods vector_as_number = {
     .nb_multiply = vector_mul,
 };
 
+/* Vector cannot be subclassed (no Py_TPFLAGS_BASETYPE).  v * n and n * v
+ * repeat the elements as list does: OverflowError when n does not fit in a
+ * Py_ssize_t, the empty vector when n <= 0.  An operation that would make
+ * more than sys.maxsize elements raises OverflowError (MemoryError for *, as
+ * list). */
 static PyTypeObject Vector_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = QUAL("Vector"),
@@ -1507,13 +1372,7 @@ static PyTypeObject Vector_Type = {
     .tp_as_mapping = &vector_as_mapping,
     .tp_hash = (hashfunc)vector_hash,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_SEQUENCE,
-    .tp_doc = "A persistent vector (RRB tree): PVector's API plus O(log n) "
-              "concat, slice, insert, delete and split.\n\n"
-              "Vector cannot be subclassed.  v * n and n * v repeat the "
-              "elements as list does: OverflowError when n does not fit in "
-              "a Py_ssize_t, the empty vector when n <= 0.  An operation "
-              "that would make more than sys.maxsize elements raises "
-              "OverflowError (MemoryError for *, as list).",
+    .tp_doc = MARCH_DOC_Vector,
     .tp_traverse = (traverseproc)vector_traverse,
     .tp_clear = (inquiry)vector_clear,
     .tp_richcompare = vector_richcompare,
@@ -1527,9 +1386,9 @@ static PyTypeObject Vector_Type = {
 /* iterators                                                           */
 
 static PyObject *
-iter_new(VectorObject *vec, PyTypeObject *type, Py_ssize_t pos)
+vectoriter_new(VectorObject *vec, PyTypeObject *type, Py_ssize_t pos)
 {
-    IterObject *it = PyObject_GC_New(IterObject, type);
+    VectorIterObject *it = PyObject_GC_New(VectorIterObject, type);
     if (it == NULL) {
         return NULL;
     }
@@ -1546,17 +1405,17 @@ iter_new(VectorObject *vec, PyTypeObject *type, Py_ssize_t pos)
 static PyObject *
 vector_iter(VectorObject *self)
 {
-    return iter_new(self, &Iter_Type, 0);
+    return vectoriter_new(self, &VectorIter_Type, 0);
 }
 
 static PyObject *
 vector_reversed(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return iter_new(self, &RevIter_Type, self->v.count);
+    return vectoriter_new(self, &VectorRevIter_Type, self->v.count);
 }
 
 static void
-iter_dealloc(IterObject *it)
+vectoriter_dealloc(VectorIterObject *it)
 {
     PyObject_GC_UnTrack(it);
     Py_XDECREF(it->vec);
@@ -1564,14 +1423,14 @@ iter_dealloc(IterObject *it)
 }
 
 static int
-iter_traverse(IterObject *it, visitproc visit, void *arg)
+vectoriter_traverse(VectorIterObject *it, visitproc visit, void *arg)
 {
     Py_VISIT(it->vec);
     return 0;
 }
 
 static PyObject *
-iter_next(IterObject *it)
+vectoriter_next(VectorIterObject *it)
 {
     Py_ssize_t i = it->pos;
     PyObject *x;
@@ -1592,7 +1451,7 @@ iter_next(IterObject *it)
 }
 
 static PyObject *
-reviter_next(IterObject *it)
+vectorreviter_next(VectorIterObject *it)
 {
     Py_ssize_t i = it->pos - 1;
     PyObject *x;
@@ -1614,51 +1473,51 @@ reviter_next(IterObject *it)
 }
 
 static PyObject *
-iter_length_hint(IterObject *it, PyObject *Py_UNUSED(ignored))
+vectoriter_length_hint(VectorIterObject *it, PyObject *Py_UNUSED(ignored))
 {
     Py_ssize_t n = 0;
     if (it->vec != NULL) {
-        n = Py_TYPE(it) == &Iter_Type ? it->vec->v.count - it->pos : it->pos;
+        n = Py_TYPE(it) == &VectorIter_Type ? it->vec->v.count - it->pos : it->pos;
     }
     return PyLong_FromSsize_t(n);
 }
 
-static PyMethodDef iter_methods[] = {
-    {"__length_hint__", (PyCFunction)iter_length_hint, METH_NOARGS, NULL},
+static PyMethodDef vectoriter_methods[] = {
+    {"__length_hint__", (PyCFunction)vectoriter_length_hint, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
-static PyTypeObject Iter_Type = {
+static PyTypeObject VectorIter_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = QUAL("VectorIterator"),
-    .tp_basicsize = sizeof(IterObject),
-    .tp_dealloc = (destructor)iter_dealloc,
+    .tp_basicsize = sizeof(VectorIterObject),
+    .tp_dealloc = (destructor)vectoriter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_traverse = (traverseproc)iter_traverse,
+    .tp_traverse = (traverseproc)vectoriter_traverse,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)iter_next,
-    .tp_methods = iter_methods,
+    .tp_iternext = (iternextfunc)vectoriter_next,
+    .tp_methods = vectoriter_methods,
 };
 
-static PyTypeObject RevIter_Type = {
+static PyTypeObject VectorRevIter_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = QUAL("VectorReverseIterator"),
-    .tp_basicsize = sizeof(IterObject),
-    .tp_dealloc = (destructor)iter_dealloc,
+    .tp_basicsize = sizeof(VectorIterObject),
+    .tp_dealloc = (destructor)vectoriter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_traverse = (traverseproc)iter_traverse,
+    .tp_traverse = (traverseproc)vectoriter_traverse,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)reviter_next,
-    .tp_methods = iter_methods,
+    .tp_iternext = (iternextfunc)vectorreviter_next,
+    .tp_methods = vectoriter_methods,
 };
 
 /* ------------------------------------------------------------------ */
 /* VectorEvolver                                                       */
 
 static PyObject *
-evolver_for(VectorObject *vec)
+vectorevolver_new(VectorObject *vec)
 {
-    EvolverObject *e = PyObject_GC_New(EvolverObject, &Evolver_Type);
+    VectorEvolverObject *e = PyObject_GC_New(VectorEvolverObject, &VectorEvolver_Type);
     if (e == NULL) {
         return NULL;
     }
@@ -1674,7 +1533,7 @@ evolver_for(VectorObject *vec)
 }
 
 static PyObject *
-evolver_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+vectorevolver_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"vector", NULL};
     PyObject *src = NULL, *vec, *e;
@@ -1691,19 +1550,19 @@ evolver_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
             return NULL;
         }
     }
-    e = evolver_for((VectorObject *)vec);
+    e = vectorevolver_new((VectorObject *)vec);
     Py_DECREF(vec);
     return e;
 }
 
 static void
-evolver_dealloc(EvolverObject *e)
+vectorevolver_dealloc(VectorEvolverObject *e)
 {
     PyObject_GC_UnTrack(e);
     if (e->weakreflist != NULL) {
         PyObject_ClearWeakRefs((PyObject *)e);
     }
-    Py_TRASHCAN_BEGIN(e, evolver_dealloc)
+    Py_TRASHCAN_BEGIN(e, vectorevolver_dealloc)
     march_rrb_clear(&e->v);
     Py_CLEAR(e->orig);
     PyObject_GC_Del(e);
@@ -1711,14 +1570,14 @@ evolver_dealloc(EvolverObject *e)
 }
 
 static int
-evolver_traverse(EvolverObject *e, visitproc visit, void *arg)
+vectorevolver_traverse(VectorEvolverObject *e, visitproc visit, void *arg)
 {
     Py_VISIT(e->orig);
     return march_rrb_traverse(&e->v, visit, arg);
 }
 
 static int
-evolver_clear(EvolverObject *e)
+vectorevolver_clear(VectorEvolverObject *e)
 {
     march_rrb_clear(&e->v);
     Py_CLEAR(e->orig);
@@ -1730,7 +1589,7 @@ evolver_clear(EvolverObject *e)
 /* replace the evolver's value by *nv (stolen), releasing the old one last
  * (its __del__s then see the new value, whole; call it outside busy) */
 static void
-evolver_replace(EvolverObject *e, MarchRRB *nv)
+vectorevolver_replace(VectorEvolverObject *e, MarchRRB *nv)
 {
     MarchRRB old = e->v;
     e->v = *nv;
@@ -1750,28 +1609,16 @@ evolver_replace(EvolverObject *e, MarchRRB *nv)
  * a __del__ Python reports it as unraisable; the outer operation completes).
  * User code that runs before the edit proper (a key's __index__, iterating
  * the argument of extend) runs outside busy and may edit the evolver: the
- * edit then reads the length and everything else after it. */
-static int
-evolver_writable(EvolverObject *e)
-{
-    if (e->busy) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "VectorEvolver changed while one of its operations "
-                        "was in progress (from a __del__ run by the GC, or "
-                        "an element's __eq__?)");
-        return -1;
-    }
-    return 0;
-}
-
+ * edit then reads the length and everything else after it.  The check is
+ * common.h's march_transient_idle(e->busy, "VectorEvolver"). */
 static Py_ssize_t
-evolver_len(EvolverObject *e)
+vectorevolver_len(VectorEvolverObject *e)
 {
     return e->v.count;
 }
 
 static PyObject *
-evolver_item(EvolverObject *e, Py_ssize_t i)
+vectorevolver_item(VectorEvolverObject *e, Py_ssize_t i)
 {
     PyObject *x;
     if (i < 0 || i >= e->v.count) {
@@ -1784,21 +1631,15 @@ evolver_item(EvolverObject *e, Py_ssize_t i)
 }
 
 static PyObject *
-evolver_subscript(EvolverObject *e, PyObject *key)
+vectorevolver_subscript(VectorEvolverObject *e, PyObject *key)
 {
-    int err;
-    Py_ssize_t i, n;
+    Py_ssize_t i;
     PyObject *x;
-    i = as_index(key, &err);    /* the __index__ first, then the length */
-    if (err) {
+    if (vector_index_in(key, &e->v, &i) < 0) {
         return NULL;
     }
-    n = e->v.count;
-    if (i < 0) {
-        i += n;
-    }
-    if (i < 0 || i >= n) {
-        return index_error(key);
+    if (i < 0 || i >= e->v.count) {
+        return vector_index_error(key);
     }
     x = march_rrb_get(&e->v, i);
     Py_INCREF(x);
@@ -1806,10 +1647,10 @@ evolver_subscript(EvolverObject *e, PyObject *key)
 }
 
 static int
-evolver_append_one(EvolverObject *e, PyObject *x)
+vectorevolver_append_one(VectorEvolverObject *e, PyObject *x)
 {
     int rc;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return -1;
     }
     e->busy++;
@@ -1822,27 +1663,25 @@ evolver_append_one(EvolverObject *e, PyObject *x)
 }
 
 static int
-evolver_setitem(EvolverObject *e, PyObject *key, PyObject *x)
+vectorevolver_setitem(VectorEvolverObject *e, PyObject *key, PyObject *x)
 {
-    int err, rc;
+    int rc;
     Py_ssize_t i, n;
     PyObject *old;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return -1;
     }
-    i = as_index(key, &err);    /* may run __index__, which may edit e */
-    if (err || evolver_writable(e) < 0) {
+    /* may run __index__, which may edit e */
+    if (vector_index_in(key, &e->v, &i) < 0
+            || march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return -1;
     }
     n = e->v.count;
-    if (i < 0) {
-        i += n;
-    }
     if (i == n) {
-        return evolver_append_one(e, x);
+        return vectorevolver_append_one(e, x);
     }
     if (i < 0 || i > n) {
-        index_error(key);
+        vector_index_error(key);
         return -1;
     }
     old = march_rrb_get(&e->v, i);
@@ -1858,48 +1697,41 @@ evolver_setitem(EvolverObject *e, PyObject *key, PyObject *x)
 }
 
 static int
-evolver_delitem(EvolverObject *e, PyObject *key)
+vectorevolver_delitem(VectorEvolverObject *e, PyObject *key)
 {
     MarchRRB out;
-    KeyRange k;
+    VectorKey k;
     Py_ssize_t lo, hi, n;
     int rc;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return -1;
     }
     /* every __index__ first (it may edit e), then the length */
-    if (key_unpack(key, &k) < 0 || evolver_writable(e) < 0) {
+    if (vector_key_unpack(key, &k) < 0
+            || march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return -1;
     }
     n = e->v.count;
-    if (k.is_slice) {
-        Py_ssize_t len = PySlice_AdjustIndices(n, &k.start, &k.stop, k.step);
-        if (len == 0) {
-            return 0;
-        }
-        if (k.step != 1 && len > 1) {
-            e->busy++;
-            rc = rrb_drop_step(&e->v, k.start, k.step, len, &out);
-            e->busy--;
-            if (rc < 0) {
-                march_rrb_clear(&out);
-                return -1;
-            }
-            evolver_replace(e, &out);
-            return 0;
-        }
-        /* a range, or one element (any step) */
-        lo = k.start;
-        hi = k.step == 1 ? k.stop : k.start + 1;
+    if (vector_key_range(&k, n, key) < 0) {
+        return -1;
     }
-    else {
-        lo = k.i < 0 ? k.i + n : k.i;
-        if (lo < 0 || lo >= n) {
-            index_error(key);
+    if (k.len == 0) {
+        return 0;
+    }
+    if (k.step != 1 && k.len > 1) {
+        e->busy++;
+        rc = march_rrb_drop_step(&e->v, k.start, k.step, k.len, &out);
+        e->busy--;
+        if (rc < 0) {
+            march_rrb_clear(&out);
             return -1;
         }
-        hi = lo + 1;
+        vectorevolver_replace(e, &out);
+        return 0;
     }
+    /* a range, or one element (an index, or a slice of any step) */
+    lo = k.start;
+    hi = k.step == 1 ? k.stop : k.start + 1;
     if (hi == n && hi - lo == 1) {
         /* the last element: a tail pop, in place when owned */
         PyObject *x = march_rrb_get(&e->v, lo);
@@ -1920,26 +1752,26 @@ evolver_delitem(EvolverObject *e, PyObject *key)
         march_rrb_clear(&out);
         return -1;
     }
-    evolver_replace(e, &out);
+    vectorevolver_replace(e, &out);
     return 0;
 }
 
 static int
-evolver_ass_subscript(EvolverObject *e, PyObject *key, PyObject *x)
+vectorevolver_ass_subscript(VectorEvolverObject *e, PyObject *key, PyObject *x)
 {
     if (x == NULL) {
-        return evolver_delitem(e, key);
+        return vectorevolver_delitem(e, key);
     }
-    return evolver_setitem(e, key, x);
+    return vectorevolver_setitem(e, key, x);
 }
 
 static PyObject *
-evolver_set(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
+vectorevolver_set(VectorEvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 {
     if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
         return NULL;
     }
-    if (evolver_setitem(e, args[0], args[1]) < 0) {
+    if (vectorevolver_setitem(e, args[0], args[1]) < 0) {
         return NULL;
     }
     Py_INCREF(e);
@@ -1947,9 +1779,9 @@ evolver_set(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-evolver_append(EvolverObject *e, PyObject *x)
+vectorevolver_append(VectorEvolverObject *e, PyObject *x)
 {
-    if (evolver_append_one(e, x) < 0) {
+    if (vectorevolver_append_one(e, x) < 0) {
         return NULL;
     }
     Py_INCREF(e);
@@ -1962,7 +1794,7 @@ evolver_append(EvolverObject *e, PyObject *x)
  * them as `snap`: the pushes then copy what they change, and a failure
  * (MemoryError) puts `snap` back. */
 static int
-evolver_push_items(EvolverObject *e, PyObject *const *items, Py_ssize_t n)
+vectorevolver_push_items(VectorEvolverObject *e, PyObject *const *items, Py_ssize_t n)
 {
     MarchRRB snap, failed;
     Py_ssize_t i;
@@ -1970,9 +1802,7 @@ evolver_push_items(EvolverObject *e, PyObject *const *items, Py_ssize_t n)
     if (n == 0) {
         return 0;
     }
-    if (n > PY_SSIZE_T_MAX - e->v.count) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "a vector cannot hold more than sys.maxsize elements");
+    if (march_rrb_count_room(e->v.count, n) < 0) {
         return -1;
     }
     e->busy++;
@@ -2002,24 +1832,24 @@ evolver_push_items(EvolverObject *e, PyObject *const *items, Py_ssize_t n)
 }
 
 static PyObject *
-evolver_extend(EvolverObject *e, PyObject *iterable)
+vectorevolver_extend(VectorEvolverObject *e, PyObject *iterable)
 {
-    Items it;
+    VectorItems it;
     int rc;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return NULL;
     }
     /* iterating a general iterable runs Python code (outside busy: it may
      * edit e); a list is copied, so that no finalizer can change it while
      * its items are pushed */
-    if (items_get(&it, iterable, "extend() argument must be iterable") < 0) {
+    if (vector_items_get(&it, iterable, "extend() argument must be iterable") < 0) {
         return NULL;
     }
-    rc = evolver_writable(e);
+    rc = march_transient_idle(e->busy, "VectorEvolver");
     if (rc == 0) {
-        rc = evolver_push_items(e, it.items, it.n);
+        rc = vectorevolver_push_items(e, it.items, it.n);
     }
-    items_release(&it);
+    vector_items_release(&it);
     if (rc < 0) {
         return NULL;
     }
@@ -2028,21 +1858,21 @@ evolver_extend(EvolverObject *e, PyObject *iterable)
 }
 
 static PyObject *
-evolver_delete(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
+vectorevolver_delete(VectorEvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 {
     int rc;
     if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
         return NULL;
     }
     if (nargs == 1 || args[1] == Py_None) {
-        rc = evolver_delitem(e, args[0]);
+        rc = vectorevolver_delitem(e, args[0]);
     }
     else {
         PyObject *sl = PySlice_New(args[0], args[1], NULL);
         if (sl == NULL) {
             return NULL;
         }
-        rc = evolver_delitem(e, sl);
+        rc = vectorevolver_delitem(e, sl);
         Py_DECREF(sl);
     }
     if (rc < 0) {
@@ -2053,18 +1883,18 @@ evolver_delete(EvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-evolver_remove(EvolverObject *e, PyObject *x)
+vectorevolver_remove(VectorEvolverObject *e, PyObject *x)
 {
     MarchRRB out;
     Py_ssize_t i;
     int rc = 0;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return NULL;
     }
     /* busy while the elements' __eq__ run: they cannot edit the tree that
      * the search walks */
     e->busy++;
-    i = rrb_find(&e->v, x, 0, e->v.count);
+    i = march_rrb_find(&e->v, x, 0, e->v.count);
     if (i >= 0) {
         rc = march_rrb_delete(&e->v, i, i + 1, &out);
     }
@@ -2079,24 +1909,24 @@ evolver_remove(EvolverObject *e, PyObject *x)
         march_rrb_clear(&out);
         return NULL;
     }
-    evolver_replace(e, &out);
+    vectorevolver_replace(e, &out);
     Py_INCREF(e);
     return (PyObject *)e;
 }
 
 static PyObject *
-evolver_is_dirty(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_is_dirty(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     return PyBool_FromLong(e->dirty);
 }
 
 static PyObject *
-evolver_persistent(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_persistent(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     MarchRRB copy;
     PyObject *vec;
     VectorObject *old;
-    if (evolver_writable(e) < 0) {
+    if (march_transient_idle(e->busy, "VectorEvolver") < 0) {
         return NULL;
     }
     if (!e->dirty && e->orig != NULL) {
@@ -2125,20 +1955,26 @@ evolver_persistent(EvolverObject *e, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
-evolver_enter(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_enter(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     Py_INCREF(e);
     return (PyObject *)e;
 }
 
 static PyObject *
-evolver_exit(EvolverObject *Py_UNUSED(e), PyObject *Py_UNUSED(args))
+vectorevolver_exit(VectorEvolverObject *e, PyObject *Py_UNUSED(args))
 {
+    /* finishes it, as MapMutation's does (the evolver stays usable) */
+    PyObject *vec = vectorevolver_persistent(e, NULL);
+    if (vec == NULL) {
+        return NULL;
+    }
+    Py_DECREF(vec);
     Py_RETURN_FALSE;
 }
 
 static PyObject *
-evolver_check(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_check(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     if (march_rrb_check(&e->v, -1) < 0) {
         return NULL;
@@ -2147,92 +1983,87 @@ evolver_check(EvolverObject *e, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
-evolver_height(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_height(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     return PyLong_FromLong(march_rrb_height(&e->v));
 }
 
 static PyObject *
-evolver_repr(EvolverObject *e)
+vectorevolver_repr(VectorEvolverObject *e)
 {
-    PyObject *list, *r;
+    PyObject *list;
     e->busy++;                  /* the list is allocated, then filled */
-    list = rrb_tolist(&e->v);
+    list = march_rrb_tolist(&e->v);
     e->busy--;
-    if (list == NULL) {
-        return NULL;
-    }
-    r = PyUnicode_FromFormat("vector(%R).evolver()", list);
-    Py_DECREF(list);
-    return r;
+    return vector_repr_of(list, "vector(%R).evolver()");
 }
 
 static PyObject *
-evolver_reduce(EvolverObject *e, PyObject *Py_UNUSED(ignored))
+vectorevolver_reduce(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
 {
     PyErr_Format(PyExc_TypeError, "cannot pickle '%.200s' object",
                  Py_TYPE(e)->tp_name);
     return NULL;
 }
 
-static PyMethodDef evolver_methods[] = {
-    {"set", FASTCALL(evolver_set), "set(i, x): e[i] = x; returns the evolver."},
-    {"append", (PyCFunction)evolver_append, METH_O, "Append x; returns the evolver."},
-    {"extend", (PyCFunction)evolver_extend, METH_O, "Append the elements of iterable."},
-    {"delete", FASTCALL(evolver_delete), "delete(i) or delete(start, stop)."},
-    {"remove", (PyCFunction)evolver_remove, METH_O, "Remove the first element equal to x."},
-    {"is_dirty", (PyCFunction)evolver_is_dirty, METH_NOARGS, "Edited since persistent()?"},
-    {"persistent", (PyCFunction)evolver_persistent, METH_NOARGS,
-     "A Vector with the current contents; later edits do not affect it."},
-    {"finish", (PyCFunction)evolver_persistent, METH_NOARGS, "Alias of persistent()."},
-    {"__enter__", (PyCFunction)evolver_enter, METH_NOARGS, NULL},
-    {"__exit__", (PyCFunction)evolver_exit, METH_VARARGS, NULL},
-    {"__reduce__", (PyCFunction)evolver_reduce, METH_NOARGS, NULL},
-    {"_check", (PyCFunction)evolver_check, METH_NOARGS, "Verify the invariants."},
-    {"_height", (PyCFunction)evolver_height, METH_NOARGS, "Levels above the leaves."},
+static PyMethodDef vectorevolver_methods[] = {
+    {"set", FASTCALL(vectorevolver_set), MARCH_DOC_VectorEvolver_set},
+    {"append", (PyCFunction)vectorevolver_append, METH_O, MARCH_DOC_VectorEvolver_append},
+    {"extend", (PyCFunction)vectorevolver_extend, METH_O, MARCH_DOC_VectorEvolver_extend},
+    {"delete", FASTCALL(vectorevolver_delete), MARCH_DOC_VectorEvolver_delete},
+    {"remove", (PyCFunction)vectorevolver_remove, METH_O, MARCH_DOC_VectorEvolver_remove},
+    {"is_dirty", (PyCFunction)vectorevolver_is_dirty, METH_NOARGS,
+     MARCH_DOC_VectorEvolver_is_dirty},
+    /* two names of one function, each with its own text */
+    {"persistent", (PyCFunction)vectorevolver_persistent, METH_NOARGS,
+     MARCH_DOC_VectorEvolver_persistent},
+    {"finish", (PyCFunction)vectorevolver_persistent, METH_NOARGS,
+     MARCH_DOC_VectorEvolver_finish},
+    {"__enter__", (PyCFunction)vectorevolver_enter, METH_NOARGS, NULL},
+    {"__exit__", (PyCFunction)vectorevolver_exit, METH_VARARGS, NULL},
+    {"__reduce__", (PyCFunction)vectorevolver_reduce, METH_NOARGS, NULL},
+    {"_check", (PyCFunction)vectorevolver_check, METH_NOARGS, "Verify the invariants."},
+    {"_height", (PyCFunction)vectorevolver_height, METH_NOARGS,
+     "Levels above the leaves."},
     {NULL, NULL, 0, NULL}
 };
 
-static PySequenceMethods evolver_as_sequence = {
-    .sq_length = (lenfunc)evolver_len,
-    .sq_item = (ssizeargfunc)evolver_item,
+static PySequenceMethods vectorevolver_as_sequence = {
+    .sq_length = (lenfunc)vectorevolver_len,
+    .sq_item = (ssizeargfunc)vectorevolver_item,
 };
 
-static PyMappingMethods evolver_as_mapping = {
-    .mp_length = (lenfunc)evolver_len,
-    .mp_subscript = (binaryfunc)evolver_subscript,
-    .mp_ass_subscript = (objobjargproc)evolver_ass_subscript,
+static PyMappingMethods vectorevolver_as_mapping = {
+    .mp_length = (lenfunc)vectorevolver_len,
+    .mp_subscript = (binaryfunc)vectorevolver_subscript,
+    .mp_ass_subscript = (objobjargproc)vectorevolver_ass_subscript,
 };
 
-static PyTypeObject Evolver_Type = {
+static PyTypeObject VectorEvolver_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = QUAL("VectorEvolver"),
-    .tp_basicsize = sizeof(EvolverObject),
-    .tp_dealloc = (destructor)evolver_dealloc,
-    .tp_repr = (reprfunc)evolver_repr,
-    .tp_as_sequence = &evolver_as_sequence,
-    .tp_as_mapping = &evolver_as_mapping,
+    .tp_basicsize = sizeof(VectorEvolverObject),
+    .tp_dealloc = (destructor)vectorevolver_dealloc,
+    .tp_repr = (reprfunc)vectorevolver_repr,
+    .tp_as_sequence = &vectorevolver_as_sequence,
+    .tp_as_mapping = &vectorevolver_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "A mutable view of a Vector, edited in place through an owner id.\n\n"
-              "VectorEvolver cannot be subclassed, pickled or copied "
-              "(TypeError).  An edit made while one of its operations is in "
-              "progress (from a __del__ run by the GC, or an element's "
-              "__eq__) raises RuntimeError.",
-    .tp_traverse = (traverseproc)evolver_traverse,
-    .tp_clear = (inquiry)evolver_clear,
-    .tp_weaklistoffset = offsetof(EvolverObject, weakreflist),
-    .tp_methods = evolver_methods,
-    .tp_new = evolver_tp_new,
+    .tp_doc = MARCH_DOC_VectorEvolver,
+    .tp_traverse = (traverseproc)vectorevolver_traverse,
+    .tp_clear = (inquiry)vectorevolver_clear,
+    .tp_weaklistoffset = offsetof(VectorEvolverObject, weakreflist),
+    .tp_methods = vectorevolver_methods,
+    .tp_new = vectorevolver_tp_new,
 };
 
 /* ------------------------------------------------------------------ */
 /* module                                                              */
 
 static PyMethodDef module_methods[] = {
-    {"vector", (PyCFunction)(void (*)(void))module_vector, METH_FASTCALL | METH_KEYWORDS,
-     "vector(iterable=()): a Vector of its elements."},
-    {"v", (PyCFunction)module_v, METH_VARARGS, "v(*items): a Vector of the arguments."},
+    {"vector", (PyCFunction)(void (*)(void))vector_module_vector,
+     METH_FASTCALL | METH_KEYWORDS, MARCH_DOC_vector},
+    {"v", (PyCFunction)vector_module_v, METH_VARARGS, MARCH_DOC_v},
     {NULL, NULL, 0, NULL}
 };
 
@@ -2249,11 +2080,11 @@ INIT_FUNC(void)
 {
     PyObject *m, *abc = NULL, *seq = NULL, *r;
     MarchRRB empty;
-    if (march_rrb_ready() < 0
+    if (march_rrb_node_ready() < 0
             || PyType_Ready(&Vector_Type) < 0
-            || PyType_Ready(&Evolver_Type) < 0
-            || PyType_Ready(&Iter_Type) < 0
-            || PyType_Ready(&RevIter_Type) < 0) {
+            || PyType_Ready(&VectorEvolver_Type) < 0
+            || PyType_Ready(&VectorIter_Type) < 0
+            || PyType_Ready(&VectorRevIter_Type) < 0) {
         return NULL;
     }
     m = PyModule_Create(&rrb_module);
@@ -2278,15 +2109,15 @@ INIT_FUNC(void)
         Py_DECREF(&Vector_Type);
         goto error;
     }
-    Py_INCREF(&Evolver_Type);
-    if (PyModule_AddObject(m, "VectorEvolver", (PyObject *)&Evolver_Type) < 0) {
-        Py_DECREF(&Evolver_Type);
+    Py_INCREF(&VectorEvolver_Type);
+    if (PyModule_AddObject(m, "VectorEvolver", (PyObject *)&VectorEvolver_Type) < 0) {
+        Py_DECREF(&VectorEvolver_Type);
         goto error;
     }
     if (PyModule_AddIntConstant(m, "BRANCHING", RRB_M) < 0) {
         goto error;
     }
-    /* 1: raw leaves come from march's own slabs (rrb.c), which the
+    /* 1: raw leaves come from march's own slabs (rrb_node.c), which the
      * allocation-failure tests cannot make fail */
     if (PyModule_AddIntConstant(m, "_RAW_SLABS", march_rrb_raw_slabs) < 0) {
         goto error;

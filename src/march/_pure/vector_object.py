@@ -1,0 +1,698 @@
+"""Pure-Python twin of ``src/march/_core/vector_object.c``: the Python types
+of march's persistent vector, ``Vector`` and ``VectorEvolver``, and the
+functions ``vector`` and ``v`` (what ``march`` imports).
+
+The types hold a vector value (``_count``, ``_root``, ``_tail``; C: the
+``MarchRRB`` they embed) and call the algorithms of ``rrb.py`` on it; the
+nodes are in ``rrb_node.py``, the checker in ``rrb_check.py``.  Glue that C
+names ``vector_<verb>`` keeps its name here (``vector_wrap``,
+``vector_concat``, ``vector_range``, ``vector_cut``, ...); methods are named
+by the Python API.  ``march._pure.rrb4`` loads this file again for the
+branching-4 build (see rrb4.py), so it imports what lies outside the RRB
+files by absolute name.
+
+Transients (``VectorEvolver``)
+------------------------------
+An evolver owns a fresh token (``rrb_new_owner``): the nodes it made carry
+it and are edited in place (see rrb_node.py).  ``persistent()`` (also
+``finish()``) hands the current tree to a new Vector and gives the evolver a
+*new* token, so the nodes now shared with that Vector are never mutated
+again.
+"""
+import operator as _operator
+import sys as _sys
+from collections.abc import Sequence as _Sequence
+from types import GenericAlias as _GenericAlias
+
+from march._docstrings import document as _document
+from march._pure.common import transient_idle
+
+from .rrb import (
+    rrb_concat, rrb_count_room, rrb_delete, rrb_from_array, rrb_get, rrb_insert, rrb_node_assoc,
+    rrb_node_get, rrb_node_leaves, rrb_node_leaves_reversed, rrb_pop, rrb_push, rrb_set,
+    rrb_slice, rrb_tolist, rrb_tree_push_tail,
+)
+from .rrb_check import rrb_check, rrb_height, rrb_shape, rrb_stats
+from .rrb_node import RRB_EMPTY_LEAF, RRB_M, rrb_leaf_make, rrb_new_owner, rrb_node_editable
+
+BRANCHING = RRB_M
+
+__all__ = ["Vector", "VectorEvolver", "vector", "v", "BRANCHING"]
+
+_MAXSIZE = _sys.maxsize
+
+
+# ---------------------------------------------------------------- glue
+
+
+def vector_as_index(i):
+    try:
+        return _operator.index(i)
+    except TypeError:
+        raise TypeError("'%s' object cannot be interpreted as an index"
+                        % type(i).__name__) from None
+
+
+def vector_slice_index(x):
+    try:
+        return _operator.index(x)
+    except TypeError:
+        raise TypeError("slice indices must be integers or None or have an "
+                        "__index__ method") from None
+
+
+def vector_key_unpack(key):
+    """An index (``__index__``) or a slice with its step, start and stop
+    converted by ``__index__`` (C: ``PySlice_Unpack``, same order and
+    errors).  All the user code of a key runs here, before any length is
+    read: ``sl.indices(len)`` would take the length first, and the
+    ``__index__`` of an evolver's key may change it."""
+    if not isinstance(key, slice):
+        return vector_as_index(key)
+    step = key.step
+    if step is not None:
+        step = vector_slice_index(step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+    start = key.start if key.start is None else vector_slice_index(key.start)
+    stop = key.stop if key.stop is None else vector_slice_index(key.stop)
+    return slice(start, stop, step)
+
+
+def vector_wrap(count, root, tail):
+    """A Vector over the value ``(count, root, tail)``; the empty vector is
+    the one empty Vector."""
+    if not count:
+        return _EMPTY
+    vec = object.__new__(Vector)
+    vec._count = count
+    vec._root = root
+    vec._tail = tail
+    return vec
+
+
+def vector_range(vec, start, stop):
+    """Elements ``[start, stop)`` in O(log n) (clamped ``0 <= start, stop <= len``)."""
+    if start >= stop:
+        return _EMPTY
+    if start == 0 and stop == vec._count:
+        return vec
+    return vector_wrap(*rrb_slice(vec._count, vec._root, vec._tail, start, stop))
+
+
+def vector_cut(vec, lo, hi):
+    """Without elements ``[lo, hi)`` (0 <= lo <= hi <= len), via slices and a concat."""
+    if lo >= hi:
+        return vec
+    return vector_wrap(*rrb_delete(vec._count, vec._root, vec._tail, lo, hi))
+
+
+def vector_concat(a, b):
+    """``a + b`` for two Vectors, O(log n)."""
+    if b._count == 0:
+        return a
+    if a._count == 0:
+        return b
+    return vector_wrap(*rrb_concat(a._count, a._root, a._tail, b._count, b._root, b._tail))
+
+
+# ---------------------------------------------------------------- Vector
+
+
+class Vector:
+    """A persistent vector (RRB tree): PVector's API plus O(log n) concat,
+    slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``.
+
+    Vector cannot be subclassed.  ``v * n`` and ``n * v`` repeat the elements
+    as list does: OverflowError when n does not fit in a Py_ssize_t, the
+    empty vector when n <= 0.  An operation that would make more than
+    sys.maxsize elements raises OverflowError (MemoryError for ``*``, as
+    list)."""
+
+    __slots__ = ("_count", "_root", "_tail", "__weakref__")
+
+    def __new__(cls, iterable=()):
+        return vector(iterable)
+
+    def __init_subclass__(cls, **kwargs):
+        # C: Vector_Type has no Py_TPFLAGS_BASETYPE
+        raise TypeError("type '%s.Vector' is not an acceptable base type" % __name__)
+
+    __class_getitem__ = classmethod(_GenericAlias)
+
+    # -- size and access
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            index = vector_key_unpack(index)  # the __index__ calls first, once
+            start, stop, step = index.indices(self._count)
+            if step == 1:
+                return vector_range(self, start, stop)
+            return vector(self.tolist()[index])
+        i = index
+        if type(i) is not int:
+            try:
+                i = _operator.index(i)
+            except TypeError:
+                raise TypeError("vector indices must be integers or slices, not %s"
+                                % type(index).__name__) from None
+        n = self._count
+        if i < 0:
+            i += n
+        if i < 0 or i >= n:
+            raise IndexError("Index out of range: %s" % (i,))
+        tail = self._tail  # rrb_get, inline (speed)
+        tc = n - tail.count
+        if i >= tc:
+            return tail.slots[i - tc]
+        return rrb_node_get(self._root, i)
+
+    def __iter__(self):
+        if self._root is not None:
+            for leaf in rrb_node_leaves(self._root):
+                yield from leaf.slots
+        yield from self._tail.slots
+
+    def __reversed__(self):
+        yield from reversed(self._tail.slots)
+        if self._root is not None:
+            for leaf in rrb_node_leaves_reversed(self._root):
+                yield from reversed(leaf.slots)
+
+    def tolist(self):
+        """The elements as a new list."""
+        return rrb_tolist(self._count, self._root, self._tail)
+
+    def __contains__(self, x):
+        for y in self:
+            if y is x or y == x:
+                return True
+        return False
+
+    def index(self, value, *args):
+        """First index of ``value`` (in ``[start, stop)``); ValueError when absent."""
+        return self.tolist().index(value, *args)
+
+    def count(self, value):
+        """How many elements equal ``value``."""
+        return self.tolist().count(value)
+
+    # -- comparisons, hashing, repr, pickling
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if not hasattr(other, "__len__") or self._count != len(other):
+            return False
+        return self.tolist() == (other.tolist() if isinstance(other, Vector) else other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def _compare(self, other, op):
+        return op(self.tolist(), other.tolist() if isinstance(other, Vector) else other)
+
+    def __lt__(self, other):
+        return self._compare(other, _operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, _operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, _operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, _operator.ge)
+
+    def __hash__(self):
+        return hash(tuple(self.tolist()))
+
+    def __repr__(self):
+        return "vector(%r)" % (self.tolist(),)
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return vector, (self.tolist(),)
+
+    # -- PVector updates
+
+    def append(self, x):
+        """A new vector with ``x`` at the end (amortised O(1))."""
+        rrb_count_room(self._count, 1)
+        tail = self._tail
+        if tail.count < RRB_M:
+            # rrb_push's first case, inline (speed): a copy of the tail with x
+            slots = tail.slots[:]
+            slots.append(x)
+            return vector_wrap(self._count + 1, self._root, rrb_leaf_make(slots))
+        return vector_wrap(*rrb_push(self._count, self._root, tail, x, None))
+
+    def extend(self, iterable):
+        """A new vector with the elements of ``iterable`` appended (O(log n) for a Vector)."""
+        if isinstance(iterable, Vector):
+            return vector_concat(self, iterable)
+        items = list(iterable)
+        if not items:
+            return self
+        if self._count == 0:
+            return vector_wrap(*rrb_from_array(items))
+        rrb_count_room(self._count, len(items))
+        e = VectorEvolver(self)
+        e._push_items(items)
+        return e.persistent()
+
+    def __add__(self, other):
+        if isinstance(other, Vector):
+            return vector_concat(self, other)
+        return self.extend(other)
+
+    def __mul__(self, times):
+        try:
+            times = _operator.index(times)
+        except TypeError:
+            return NotImplemented
+        if not -_MAXSIZE - 1 <= times <= _MAXSIZE:
+            # as list (C: PyNumber_AsSsize_t(times, OverflowError))
+            raise OverflowError("cannot fit '%s' into an index-sized integer"
+                                % type(times).__name__)
+        if times <= 0 or self._count == 0:
+            return _EMPTY
+        if times == 1:
+            return self
+        if self._count * times > _MAXSIZE // 8:
+            raise MemoryError
+        return vector(self.tolist() * times)
+
+    __rmul__ = __mul__
+
+    def set(self, i, x):
+        """A new vector with ``x`` at index ``i`` (``i == len`` appends)."""
+        i = vector_as_index(i)
+        n = self._count
+        if i < 0:
+            i += n
+        if 0 <= i < n:
+            return vector_wrap(*rrb_set(n, self._root, self._tail, i, x, None))
+        if i == n:
+            return self.append(x)
+        raise IndexError("Index out of range: %s" % (i,))
+
+    def mset(self, *args):
+        """``mset(i1, x1, i2, x2, ...)``: several ``set``s at once."""
+        if len(args) % 2:
+            raise TypeError("mset expected an even number of arguments")
+        e = VectorEvolver(self)  # private: nothing else can edit it
+        for k in range(0, len(args), 2):
+            e[args[k]] = args[k + 1]
+        return e.persistent()
+
+    def delete(self, index, stop=None):
+        """Without element ``index``, or without ``[index:stop]`` (clamped, as ``del l[i:j]``)."""
+        k = vector_key_unpack(index if stop is None else slice(index, stop))
+        if not isinstance(k, slice):
+            i = k
+            n = self._count
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                raise IndexError("Index out of range: %s" % (index,))
+            return vector_cut(self, i, i + 1)
+        start, end, step = k.indices(self._count)
+        if step == 1:
+            return vector_cut(self, start, end)
+        items = self.tolist()
+        del items[k]
+        return vector(items)
+
+    def remove(self, value):
+        """Without the first element equal to ``value``; ValueError when absent."""
+        i = 0
+        for y in self:
+            if y is value or y == value:
+                return vector_cut(self, i, i + 1)
+            i += 1
+        raise ValueError("vector.remove(x): x not in vector")
+
+    def transform(self, *transformations):
+        """pyrsistent's ``transform``: see ``march._transform``."""
+        from march._transform import transform
+        return transform(self, transformations)
+
+    def evolver(self):
+        """A mutable ``VectorEvolver`` starting from this vector."""
+        return VectorEvolver(self)
+
+    mutate = evolver
+
+    # -- RRB extras, O(log n) each
+
+    def insert(self, i, x):
+        """A new vector with ``x`` before index ``i`` (-len <= i <= len)."""
+        i = vector_as_index(i)
+        n = self._count
+        if i < 0:
+            i += n
+        if not 0 <= i <= n:
+            raise IndexError("Index out of range: %s" % (i,))
+        return vector_wrap(*rrb_insert(n, self._root, self._tail, i, x))
+
+    def split(self, i):
+        """``(self[:i], self[i:])``."""
+        i = vector_as_index(i)
+        k = slice(i, None).indices(self._count)[0]
+        return vector_range(self, 0, k), vector_range(self, k, self._count)
+
+    def pop(self, i=-1):
+        """``(vector without element i, that element)``; IndexError when empty."""
+        i = vector_as_index(i)
+        n = self._count
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("pop index out of range" if n else "pop from empty vector")
+        x = rrb_get(n, self._root, self._tail, i)
+        if i < n - 1:
+            return vector_cut(self, i, i + 1), x
+        return vector_wrap(*rrb_pop(n, self._root, self._tail)), x
+
+    def appendleft(self, x):
+        """A new vector with ``x`` in front."""
+        return vector_wrap(*rrb_insert(self._count, self._root, self._tail, 0, x))
+
+    def popleft(self):
+        """``(vector without its first element, that element)``; IndexError when empty."""
+        if self._count == 0:
+            raise IndexError("popleft from empty vector")
+        x = rrb_get(self._count, self._root, self._tail, 0)
+        return vector_range(self, 1, self._count), x
+
+    @classmethod
+    def from_concat(cls, vectors):
+        """The concatenation of many vectors, by pairwise tree reduction."""
+        parts = []
+        for p in vectors:
+            if not isinstance(p, Vector):
+                p = vector(p)
+            if p._count:
+                parts.append(p)
+        if not parts:
+            return _EMPTY
+        while len(parts) > 1:
+            nxt = [vector_concat(parts[k], parts[k + 1]) for k in range(0, len(parts) - 1, 2)]
+            if len(parts) % 2:
+                nxt.append(parts[-1])
+            parts = nxt
+        return parts[0]
+
+    # -- debugging
+
+    def _check(self):
+        """Raise AssertionError if an invariant does not hold."""
+        rrb_check(self._count, self._root, self._tail)
+
+    def _height(self):
+        """Levels above the leaves (0 when everything is in the tail or one leaf)."""
+        return rrb_height(self._count, self._root, self._tail)
+
+    def _shape(self):
+        """``(tree shape, tail length)``: nested lists of leaf lengths (as C)."""
+        return rrb_shape(self._count, self._root, self._tail)
+
+    def _stats(self):
+        """Node counts (as C) and the twin's own bytes."""
+        return rrb_stats(self._count, self._root, self._tail)
+
+
+_Sequence.register(Vector)
+_EMPTY = object.__new__(Vector)
+_EMPTY._count = 0
+_EMPTY._root = None
+_EMPTY._tail = RRB_EMPTY_LEAF
+
+
+def vector(iterable=()):
+    """A Vector holding the elements of ``iterable``."""
+    if isinstance(iterable, Vector):
+        return iterable
+    items = list(iterable)
+    if not items:
+        return _EMPTY
+    return vector_wrap(*rrb_from_array(items))
+
+
+def v(*items):
+    """A Vector holding the arguments."""
+    return vector(items)
+
+
+# ---------------------------------------------------------------- evolver
+
+
+class VectorEvolver:
+    """A mutable view of a Vector, edited in place through an owner token.
+
+    VectorEvolver cannot be subclassed, pickled or copied (TypeError).  An
+    edit made while one of its operations is in progress (from a __del__ run
+    by the GC, or an element's __eq__) raises RuntimeError.
+
+    The busy guard (C: ``busy``, ``march_transient_idle``): an edit works on
+    nodes it changes in place and on locals, and the GC may run a finalizer
+    at any allocation in the middle of it; a finalizer that edited the
+    evolver then would leave the outer edit working on stale state.  So each
+    edit (and ``remove``'s search, which calls ``__eq__``) counts itself in
+    ``_busy``, and an edit started while busy raises RuntimeError.  User
+    code that runs before the edit proper (a key's ``__index__``, iterating
+    the argument of ``extend``) runs outside busy and may edit the evolver;
+    the edit reads the length after it.  Elements an edit drops are released
+    after ``_busy`` is back, so that their ``__del__`` may edit the evolver
+    (as in C)."""
+
+    __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty",
+                 "_busy", "__weakref__")
+
+    __hash__ = None     # mutable, as the C evolver
+
+    def __init__(self, vec):
+        if not isinstance(vec, Vector):
+            vec = vector(vec)
+        self._busy = 0
+        self._reset(vec)
+
+    def __init_subclass__(cls, **kwargs):
+        # C: VectorEvolver_Type has no Py_TPFLAGS_BASETYPE
+        raise TypeError("type '%s.VectorEvolver' is not an acceptable base type"
+                        % __name__)
+
+    def __reduce__(self):
+        # C: vectorevolver_reduce; copy.copy and copy.deepcopy go through it too
+        raise TypeError("cannot pickle '%s.VectorEvolver' object" % __name__)
+
+    def _reset(self, vec):
+        self._count = vec._count
+        self._root = vec._root
+        self._tail = vec._tail
+        self._owner = rrb_new_owner()
+        self._orig = vec
+        self._dirty = False
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        i = vector_as_index(index)
+        n = self._count
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("Index out of range: %s" % (index,))
+        tail = self._tail  # rrb_get, inline (speed)
+        tc = n - tail.count
+        if i >= tc:
+            return tail.slots[i - tc]
+        return rrb_node_get(self._root, i)
+
+    def __setitem__(self, index, x):
+        transient_idle(self._busy, "VectorEvolver")
+        i = vector_as_index(index)  # may run __index__, which may edit self
+        transient_idle(self._busy, "VectorEvolver")
+        n = self._count
+        if i < 0:
+            i += n
+        if i == n:
+            self.append(x)
+            return
+        if not 0 <= i < n:
+            raise IndexError("Index out of range: %s" % (index,))
+        # rrb_set, inline (speed)
+        tail = self._tail
+        tc = n - tail.count
+        old = tail.slots[i - tc] if i >= tc else rrb_node_get(self._root, i)
+        self._busy += 1
+        try:
+            if i >= tc:
+                tail = self._tail = rrb_node_editable(tail, self._owner)
+                tail.slots[i - tc] = x
+            else:
+                self._root = rrb_node_assoc(self._root, i, x, self._owner)
+            self._dirty = True
+        finally:
+            self._busy -= 1
+        del old  # after the edit: its __del__ sees a whole tree
+
+    def set(self, index, x):
+        self[index] = x
+        return self
+
+    def append(self, x):
+        transient_idle(self._busy, "VectorEvolver")
+        rrb_count_room(self._count, 1)
+        self._busy += 1
+        try:
+            tail = self._tail
+            if tail.count < RRB_M:
+                # rrb_push's first case, inline (speed): into the owned tail
+                tail = self._tail = rrb_node_editable(tail, self._owner)
+                tail.slots.append(x)
+                tail.count += 1
+                self._count += 1
+            else:
+                # everything that allocates (and so may run a finalizer that
+                # reads the evolver) first, then the fields together
+                self._count, self._root, self._tail = rrb_push(
+                    self._count, self._root, tail, x, self._owner)
+            self._dirty = True
+        finally:
+            self._busy -= 1
+        return self
+
+    def _push_items(self, items):
+        """Push the list ``items`` (private to the caller), a leaf at a time
+        (C: ``vectorevolver_push_items``, an element at a time); busy."""
+        rrb_count_room(self._count, len(items))
+        self._busy += 1
+        try:
+            owner = self._owner
+            pos, n = 0, len(items)
+            while pos < n:
+                tail = self._tail
+                if tail.count == RRB_M:
+                    # allocations first, then the fields together (as append)
+                    chunk = items[pos:pos + RRB_M]
+                    new = rrb_leaf_make(chunk, owner)
+                    root = rrb_tree_push_tail(self._root, tail, owner)
+                    self._root, self._tail, self._count = (
+                        root, new, self._count + len(chunk))
+                else:
+                    chunk = items[pos:pos + RRB_M - tail.count]
+                    tail = self._tail = rrb_node_editable(tail, owner)
+                    tail.slots.extend(chunk)
+                    tail.count += len(chunk)
+                    self._count += len(chunk)
+                pos += len(chunk)
+                self._dirty = True
+        finally:
+            self._busy -= 1
+
+    def extend(self, iterable):
+        """Append every element of iterable, all or nothing (the iterable is
+        consumed first, outside busy; the C core also undoes a MemoryError
+        part-way)."""
+        transient_idle(self._busy, "VectorEvolver")
+        items = list(iterable)
+        transient_idle(self._busy, "VectorEvolver")
+        self._push_items(items)
+        return self
+
+    def _replace(self, vec):
+        """Install the value of ``vec`` (busy: nothing may edit self while the
+        fields change) and return the old ``(root, tail)``: the caller
+        releases it after busy, so that the ``__del__`` of the elements it
+        held see the new value, whole, and may edit (C: vectorevolver_replace)."""
+        old_root, old_tail = self._root, self._tail
+        self._count = vec._count
+        self._root = vec._root
+        self._tail = vec._tail
+        self._dirty = True
+        return old_root, old_tail
+
+    def __delitem__(self, key):
+        transient_idle(self._busy, "VectorEvolver")
+        # every __index__ first (it may edit self), then the length
+        k = vector_key_unpack(key)
+        transient_idle(self._busy, "VectorEvolver")
+        self._busy += 1
+        try:
+            cur = vector_wrap(self._count, self._root, self._tail)
+            if isinstance(k, slice):
+                new = cur.delete(k)
+            else:
+                i = k + self._count if k < 0 else k
+                if not 0 <= i < self._count:
+                    raise IndexError("Index out of range: %s" % (key,))
+                new = vector_cut(cur, i, i + 1)
+            old = self._replace(new)
+        finally:
+            self._busy -= 1
+        del old
+
+    def delete(self, index, stop=None):
+        if stop is None:
+            del self[index]
+        else:
+            del self[slice(index, stop)]
+        return self
+
+    def remove(self, value):
+        transient_idle(self._busy, "VectorEvolver")
+        # busy while the elements' __eq__ run
+        self._busy += 1
+        try:
+            cur = vector_wrap(self._count, self._root, self._tail)
+            old = self._replace(cur.remove(value))
+        finally:
+            self._busy -= 1
+        del old
+        return self
+
+    def is_dirty(self):
+        return self._dirty
+
+    def persistent(self):
+        """A Vector with the current contents; later edits do not affect it."""
+        transient_idle(self._busy, "VectorEvolver")
+        if not self._dirty:
+            return self._orig
+        old = self._orig
+        self._busy += 1
+        try:
+            result = vector_wrap(self._count, self._root, self._tail)
+            self._reset(result)  # new token: the nodes now shared are frozen
+        finally:
+            self._busy -= 1
+        del old
+        return result
+
+    finish = persistent
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.persistent()  # finishes it, as MapMutation's does
+        return False
+
+    def _check(self):
+        rrb_check(self._count, self._root, self._tail)
+
+    def _height(self):
+        return rrb_height(self._count, self._root, self._tail)
+
+
+_document(Vector, "Vector")
+_document(VectorEvolver, "VectorEvolver")
+_document(vector, "vector")
+_document(v, "v")
