@@ -144,18 +144,17 @@ def map_transform(self, fn, filter_):
 # ---------------------------------------------------------------------------
 
 class Map:
-    """An immutable mapping: a hash array mapped trie (HAMT).
-
-    ``Map()``, ``Map(mapping)``, ``Map(iterable_of_pairs)``, with optional
-    keyword arguments, like ``dict``.  Operations that change it return a
-    new map and leave the original unchanged.
-
-    ``Map`` may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make
-    a ``Sub``; an operation that changes the map (``set``, ``delete``,
-    ``update``, ``|``, the algebra, ``filter``, ..., ``mutate().finish()``)
-    returns a plain ``Map``, one that changes nothing returns the map itself
-    (the rule of immutables' pure-Python ``Map``), as in C.
-    """
+    # An immutable mapping: a hash array mapped trie (HAMT).
+    #
+    # ``Map()``, ``Map(mapping)``, ``Map(iterable_of_pairs)``, with optional
+    # keyword arguments, like ``dict``.  Operations that change it return a
+    # new map and leave the original unchanged.
+    #
+    # ``Map`` may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make
+    # a ``Sub``; an operation that changes the map (``set``, ``delete``,
+    # ``update``, ``|``, the algebra, ``filter``, ..., ``mutate().finish()``)
+    # returns a plain ``Map``, one that changes nothing returns the map itself
+    # (the rule of immutables' pure-Python ``Map``), as in C.
 
     __slots__ = ("_root", "_hash", "__weakref__")
 
@@ -260,47 +259,46 @@ class Map:
     # -- the algebra ------------------------------------------------------
 
     def union(self, other, /, combine=None):
-        """union(other, /, combine=None) -> a new Map.
-
-        The keys of both; for a key in both, other's value, or
-        ``combine(key, self_value, other_value)`` when given (called only
-        when the two values are not the same object: shared subtrees are
-        reused as they are).  ``m | other`` and ``m.update(other)`` give the
-        same result.
-        """
+        # union(other, /, combine=None) -> a new Map.
+        #
+        # The keys of both; for a key in both, other's value, or
+        # ``combine(key, self_value, other_value)`` when given (called only
+        # when the two values are not the same object: shared subtrees are
+        # reused as they are).  ``m | other`` and ``m.update(other)`` give the
+        # same result.
         map_check_combine(combine)
         return map_algebra(self, HAMT_OP_UNION, map_root_of(other, "union"),
                            combine)
 
     def intersection(self, other, /, combine=None):
-        """intersection(other, /, combine=None) -> a new Map.
-
-        The entries of self whose key is in other (a Map, a Set, a mapping
-        or an iterable of keys), with self's values, or ``combine(key,
-        self_value, other_value)`` when given (for keys whose values are
-        not the same object; other_value is None for a Set)."""
+        # intersection(other, /, combine=None) -> a new Map.
+        #
+        # The entries of self whose key is in other (a Map, a Set, a mapping
+        # or an iterable of keys), with self's values, or ``combine(key,
+        # self_value, other_value)`` when given (for keys whose values are
+        # not the same object; other_value is None for a Set).
         map_check_combine(combine)
         return map_algebra(self, HAMT_OP_INTERSECTION,
                            map_keys_root_of(other, "intersection"), combine)
 
     def difference(self, other):
-        """difference(other) -> the entries of self whose key is not in
-        other (a Map, a Set, a mapping or an iterable of keys)."""
+        # difference(other) -> the entries of self whose key is not in
+        # other (a Map, a Set, a mapping or an iterable of keys).
         return map_algebra(self, HAMT_OP_DIFFERENCE,
                            map_keys_root_of(other, "difference"), None)
 
     def symmetric_difference(self, other):
-        """symmetric_difference(other) -> the entries whose key is in
-        exactly one of self and other (a Map or a mapping), with their
-        values."""
+        # symmetric_difference(other) -> the entries whose key is in
+        # exactly one of self and other (a Map or a mapping), with their
+        # values.
         return map_algebra(self, HAMT_OP_SYMMETRIC_DIFFERENCE,
                            map_root_of(other, "symmetric_difference"), None)
 
     def diff(self, other):
-        """diff(other) -> an iterator of (key, old, new): keys only in self
-        give (key, value, ABSENT), keys only in other (key, ABSENT, value),
-        keys whose values differ (not ==) (key, self_value, other_value).
-        Subtrees the two maps share are skipped without a look."""
+        # diff(other) -> an iterator of (key, old, new): keys only in self
+        # give (key, value, ABSENT), keys only in other (key, ABSENT, value),
+        # keys whose values differ (not ==) (key, self_value, other_value).
+        # Subtrees the two maps share are skipped without a look.
         if not isinstance(other, Map):
             raise TypeError("Map.diff() needs a Map, not %s"
                             % type(other).__name__)
@@ -308,8 +306,8 @@ class Map:
 
     @classmethod
     def from_keys(cls, iterable, /, value=None):
-        """from_keys(iterable, /, value=None) -> a Map binding each key to
-        value."""
+        # from_keys(iterable, /, value=None) -> a Map binding each key to
+        # value.
         owner = hamt_node_new_owner()
         root = hamt_node_empty_root()
         for k in iterable:
@@ -317,12 +315,11 @@ class Map:
         return map_from_root(cls, root)
 
     def filter(self, pred):
-        """filter(pred) -> the entries for which ``pred(key, value)`` is true
-        (self itself when that is all of them)."""
+        # filter(pred) -> the entries for which ``pred(key, value)`` is true
+        # (self itself when that is all of them).
         return map_transform(self, pred, True)
 
     def map_values(self, fn):
-        """map_values(fn) -> a Map with each value v replaced by ``fn(v)``."""
         return map_transform(self, fn, False)
 
     # -- comparing, hashing, printing, pickling ---------------------------
@@ -361,24 +358,23 @@ def mapmutation_new(root):
 
 
 class MapMutation:
-    """A mutable draft of a ``Map`` (``Map.mutate()``); ``finish()`` ends it.
-
-    It edits in place the nodes it has copied, so a batch of changes costs
-    less than as many persistent operations.  The map it came from and any
-    map made before ``finish()`` are never affected.
-
-    Re-entrance: a key's ``__eq__`` (or an update's iterator, a ``__repr__``,
-    a finalizer run by a collection) may try to change the mutation while one
-    of its operations is walking the trie.  Editing nodes in place under the
-    feet of that walk would break the trie, so ``_busy`` counts the
-    operations in progress and any change (or ``finish()``) meanwhile raises
-    ``RuntimeError``.  A key's ``__hash__`` runs before the operation starts,
-    so it may change the mutation -- or finish it: every edit checks that it
-    may go on after hashing the key (``ValueError`` on a finished mutation).
-
-    ``MapMutation`` cannot be subclassed (as in C), pickled or copied
-    (``TypeError``).
-    """
+    # A mutable draft of a ``Map`` (``Map.mutate()``); ``finish()`` ends it.
+    #
+    # It edits in place the nodes it has copied, so a batch of changes costs
+    # less than as many persistent operations.  The map it came from and any
+    # map made before ``finish()`` are never affected.
+    #
+    # Re-entrance: a key's ``__eq__`` (or an update's iterator, a ``__repr__``,
+    # a finalizer run by a collection) may try to change the mutation while one
+    # of its operations is walking the trie.  Editing nodes in place under the
+    # feet of that walk would break the trie, so ``_busy`` counts the
+    # operations in progress and any change (or ``finish()``) meanwhile raises
+    # ``RuntimeError``.  A key's ``__hash__`` runs before the operation starts,
+    # so it may change the mutation -- or finish it: every edit checks that it
+    # may go on after hashing the key (``ValueError`` on a finished mutation).
+    #
+    # ``MapMutation`` cannot be subclassed (as in C), pickled or copied
+    # (``TypeError``).
 
     # _orig: always None (C: one struct for MapMutation and SetEvolver)
     __slots__ = ("_root", "_orig", "_owner", "_busy", "__weakref__")

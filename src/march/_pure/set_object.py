@@ -148,16 +148,15 @@ _repr_running = set()
 # ---------------------------------------------------------------------------
 
 class Set:
-    """An immutable set: a HAMT whose values are all None (the Map's nodes).
-
-    ``Set(iterable=())``, or ``s(*elements)``.  A drop-in for pyrsistent's
-    ``PSet`` and a ``collections.abc.Set``: ``add``, ``discard``, ``remove``
-    (KeyError), ``update``, ``evolver()``, the operators ``| & - ^`` (with a
-    Set: structurally, node against node; with another iterable: after
-    making it a Set), the comparisons, ``issubset``, ``issuperset``,
-    ``isdisjoint``, ``diff``.  ``hash(s) == hash(frozenset(s))``.
-    ``Set`` cannot be subclassed (``TypeError``, as in C).
-    """
+    # An immutable set: a HAMT whose values are all None (the Map's nodes).
+    #
+    # ``Set(iterable=())``, or ``s(*elements)``.  A drop-in for pyrsistent's
+    # ``PSet`` and a ``collections.abc.Set``: ``add``, ``discard``, ``remove``
+    # (KeyError), ``update``, ``evolver()``, the operators ``| & - ^`` (with a
+    # Set: structurally, node against node; with another iterable: after
+    # making it a Set), the comparisons, ``issubset``, ``issuperset``,
+    # ``isdisjoint``, ``diff``.  ``hash(s) == hash(frozenset(s))``.
+    # ``Set`` cannot be subclassed (``TypeError``, as in C).
 
     __slots__ = ("_root", "_hash", "__weakref__")
 
@@ -203,7 +202,6 @@ class Set:
         return hamt_object_without(self, element, set_from_root, True)
 
     def update(self, *iterables):
-        """update(*iterables) == union(*iterables)."""
         root = self._root
         for it in iterables:
             root = hamt_object_add_all(root, it, hamt_node_new_owner())
@@ -233,9 +231,9 @@ class Set:
         return set_predicate(self, other, SET_DISJOINT)
 
     def diff(self, other):
-        """diff(other) -> an iterator of (element, element, ABSENT) for the
-        elements only in self and (element, ABSENT, element) for those only
-        in other; subtrees the two share are skipped without a look."""
+        # diff(other) -> an iterator of (element, element, ABSENT) for the
+        # elements only in self and (element, ABSENT, element) for those only
+        # in other; subtrees the two share are skipped without a look.
         if type(other) is not Set:
             raise TypeError("Set.diff() needs a Set, not %s"
                             % type(other).__name__)
@@ -351,7 +349,6 @@ class Set:
 
 
 def s(*elements):
-    """s(*elements) -> a Set of the elements."""
     root = hamt_node_empty_root()
     owner = hamt_node_new_owner()
     for k in elements:
@@ -371,19 +368,18 @@ def setevolver_new(orig):
 
 
 class SetEvolver:
-    """A transient over a Set (``Set.evolver()``, ``Set.mutate()``): ``add``,
-    ``discard``, ``remove`` edit it (in place where it owns the nodes) and
-    return it; ``persistent()`` (or ``finish()``) gives a Set of its
-    elements (and never edits the nodes of that Set afterwards), and may be
-    called again; ``is_dirty()`` tells whether it changed since.  Used as a
-    context manager, it is finished on exit.
-
-    While one of its operations walks the trie (an element's ``__eq__``, a
-    finalizer run by a collection), any change or ``persistent()`` raises
-    ``RuntimeError``; an element's ``__hash__`` runs before the walk, and
-    each edit checks again after it.  ``SetEvolver`` cannot be subclassed,
-    pickled or copied (``TypeError``), as in C.
-    """
+    # A transient over a Set (``Set.evolver()``, ``Set.mutate()``): ``add``,
+    # ``discard``, ``remove`` edit it (in place where it owns the nodes) and
+    # return it; ``persistent()`` (or ``finish()``) gives a Set of its
+    # elements (and never edits the nodes of that Set afterwards), and may be
+    # called again; ``is_dirty()`` tells whether it changed since.  Used as a
+    # context manager, it is finished on exit.
+    #
+    # While one of its operations walks the trie (an element's ``__eq__``, a
+    # finalizer run by a collection), any change or ``persistent()`` raises
+    # ``RuntimeError``; an element's ``__hash__`` runs before the walk, and
+    # each edit checks again after it.  ``SetEvolver`` cannot be subclassed,
+    # pickled or copied (``TypeError``), as in C.
 
     __slots__ = ("_root", "_orig", "_owner", "_busy", "__weakref__")
 

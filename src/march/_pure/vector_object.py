@@ -120,14 +120,14 @@ def vector_concat(a, b):
 
 
 class Vector:
-    """A persistent vector (RRB tree): PVector's API plus O(log n) concat,
-    slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``.
-
-    Vector cannot be subclassed.  ``v * n`` and ``n * v`` repeat the elements
-    as list does: OverflowError when n does not fit in a Py_ssize_t, the
-    empty vector when n <= 0.  An operation that would make more than
-    sys.maxsize elements raises OverflowError (MemoryError for ``*``, as
-    list)."""
+    # A persistent vector (RRB tree): PVector's API plus O(log n) concat,
+    # slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``.
+    #
+    # Vector cannot be subclassed.  ``v * n`` and ``n * v`` repeat the elements
+    # as list does: OverflowError when n does not fit in a Py_ssize_t, the
+    # empty vector when n <= 0.  An operation that would make more than
+    # sys.maxsize elements raises OverflowError (MemoryError for ``*``, as
+    # list).
 
     __slots__ = ("_count", "_root", "_tail", "__weakref__")
 
@@ -183,7 +183,6 @@ class Vector:
                 yield from reversed(leaf.slots)
 
     def tolist(self):
-        """The elements as a new list."""
         return rrb_tolist(self._count, self._root, self._tail)
 
     def __contains__(self, x):
@@ -193,11 +192,9 @@ class Vector:
         return False
 
     def index(self, value, *args):
-        """First index of ``value`` (in ``[start, stop)``); ValueError when absent."""
         return self.tolist().index(value, *args)
 
     def count(self, value):
-        """How many elements equal ``value``."""
         return self.tolist().count(value)
 
     # -- comparisons, hashing, repr, pickling
@@ -241,7 +238,6 @@ class Vector:
     # -- PVector updates
 
     def append(self, x):
-        """A new vector with ``x`` at the end (amortised O(1))."""
         rrb_count_room(self._count, 1)
         tail = self._tail
         if tail.count < RRB_M:
@@ -252,7 +248,6 @@ class Vector:
         return vector_wrap(*rrb_push(self._count, self._root, tail, x, None))
 
     def extend(self, iterable):
-        """A new vector with the elements of ``iterable`` appended (O(log n) for a Vector)."""
         if isinstance(iterable, Vector):
             return vector_concat(self, iterable)
         items = list(iterable)
@@ -290,7 +285,6 @@ class Vector:
     __rmul__ = __mul__
 
     def set(self, i, x):
-        """A new vector with ``x`` at index ``i`` (``i == len`` appends)."""
         i = vector_as_index(i)
         n = self._count
         if i < 0:
@@ -302,7 +296,6 @@ class Vector:
         raise IndexError("Index out of range: %s" % (i,))
 
     def mset(self, *args):
-        """``mset(i1, x1, i2, x2, ...)``: several ``set``s at once."""
         if len(args) % 2:
             raise TypeError("mset expected an even number of arguments")
         e = VectorEvolver(self)  # private: nothing else can edit it
@@ -311,7 +304,6 @@ class Vector:
         return e.persistent()
 
     def delete(self, index, stop=None):
-        """Without element ``index``, or without ``[index:stop]`` (clamped, as ``del l[i:j]``)."""
         k = vector_key_unpack(index if stop is None else slice(index, stop))
         if not isinstance(k, slice):
             i = k
@@ -329,7 +321,6 @@ class Vector:
         return vector(items)
 
     def remove(self, value):
-        """Without the first element equal to ``value``; ValueError when absent."""
         i = 0
         for y in self:
             if y is value or y == value:
@@ -338,12 +329,10 @@ class Vector:
         raise ValueError("vector.remove(x): x not in vector")
 
     def transform(self, *transformations):
-        """pyrsistent's ``transform``: see ``march._transform``."""
         from march._transform import transform
         return transform(self, transformations)
 
     def evolver(self):
-        """A mutable ``VectorEvolver`` starting from this vector."""
         return VectorEvolver(self)
 
     mutate = evolver
@@ -351,7 +340,6 @@ class Vector:
     # -- RRB extras, O(log n) each
 
     def insert(self, i, x):
-        """A new vector with ``x`` before index ``i`` (-len <= i <= len)."""
         i = vector_as_index(i)
         n = self._count
         if i < 0:
@@ -361,13 +349,11 @@ class Vector:
         return vector_wrap(*rrb_insert(n, self._root, self._tail, i, x))
 
     def split(self, i):
-        """``(self[:i], self[i:])``."""
         i = vector_as_index(i)
         k = slice(i, None).indices(self._count)[0]
         return vector_range(self, 0, k), vector_range(self, k, self._count)
 
     def pop(self, i=-1):
-        """``(vector without element i, that element)``; IndexError when empty."""
         i = vector_as_index(i)
         n = self._count
         if i < 0:
@@ -380,11 +366,9 @@ class Vector:
         return vector_wrap(*rrb_pop(n, self._root, self._tail)), x
 
     def appendleft(self, x):
-        """A new vector with ``x`` in front."""
         return vector_wrap(*rrb_insert(self._count, self._root, self._tail, 0, x))
 
     def popleft(self):
-        """``(vector without its first element, that element)``; IndexError when empty."""
         if self._count == 0:
             raise IndexError("popleft from empty vector")
         x = rrb_get(self._count, self._root, self._tail, 0)
@@ -392,7 +376,6 @@ class Vector:
 
     @classmethod
     def from_concat(cls, vectors):
-        """The concatenation of many vectors, by pairwise tree reduction."""
         parts = []
         for p in vectors:
             if not isinstance(p, Vector):
@@ -435,7 +418,6 @@ _EMPTY._tail = RRB_EMPTY_LEAF
 
 
 def vector(iterable=()):
-    """A Vector holding the elements of ``iterable``."""
     if isinstance(iterable, Vector):
         return iterable
     items = list(iterable)
@@ -445,7 +427,6 @@ def vector(iterable=()):
 
 
 def v(*items):
-    """A Vector holding the arguments."""
     return vector(items)
 
 
@@ -453,23 +434,23 @@ def v(*items):
 
 
 class VectorEvolver:
-    """A mutable view of a Vector, edited in place through an owner token.
-
-    VectorEvolver cannot be subclassed, pickled or copied (TypeError).  An
-    edit made while one of its operations is in progress (from a __del__ run
-    by the GC, or an element's __eq__) raises RuntimeError.
-
-    The busy guard (C: ``busy``, ``march_transient_idle``): an edit works on
-    nodes it changes in place and on locals, and the GC may run a finalizer
-    at any allocation in the middle of it; a finalizer that edited the
-    evolver then would leave the outer edit working on stale state.  So each
-    edit (and ``remove``'s search, which calls ``__eq__``) counts itself in
-    ``_busy``, and an edit started while busy raises RuntimeError.  User
-    code that runs before the edit proper (a key's ``__index__``, iterating
-    the argument of ``extend``) runs outside busy and may edit the evolver;
-    the edit reads the length after it.  Elements an edit drops are released
-    after ``_busy`` is back, so that their ``__del__`` may edit the evolver
-    (as in C)."""
+    # A mutable view of a Vector, edited in place through an owner token.
+    #
+    # VectorEvolver cannot be subclassed, pickled or copied (TypeError).  An
+    # edit made while one of its operations is in progress (from a __del__ run
+    # by the GC, or an element's __eq__) raises RuntimeError.
+    #
+    # The busy guard (C: ``busy``, ``march_transient_idle``): an edit works on
+    # nodes it changes in place and on locals, and the GC may run a finalizer
+    # at any allocation in the middle of it; a finalizer that edited the
+    # evolver then would leave the outer edit working on stale state.  So each
+    # edit (and ``remove``'s search, which calls ``__eq__``) counts itself in
+    # ``_busy``, and an edit started while busy raises RuntimeError.  User
+    # code that runs before the edit proper (a key's ``__index__``, iterating
+    # the argument of ``extend``) runs outside busy and may edit the evolver;
+    # the edit reads the length after it.  Elements an edit drops are released
+    # after ``_busy`` is back, so that their ``__del__`` may edit the evolver
+    # (as in C).
 
     __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty",
                  "_busy", "__weakref__")
@@ -598,9 +579,9 @@ class VectorEvolver:
             self._busy -= 1
 
     def extend(self, iterable):
-        """Append every element of iterable, all or nothing (the iterable is
-        consumed first, outside busy; the C core also undoes a MemoryError
-        part-way)."""
+        # Append every element of iterable, all or nothing (the iterable is
+        # consumed first, outside busy; the C core also undoes a MemoryError
+        # part-way).
         transient_idle(self._busy, "VectorEvolver")
         items = list(iterable)
         transient_idle(self._busy, "VectorEvolver")
@@ -662,7 +643,6 @@ class VectorEvolver:
         return self._dirty
 
     def persistent(self):
-        """A Vector with the current contents; later edits do not affect it."""
         transient_idle(self._busy, "VectorEvolver")
         if not self._dirty:
             return self._orig
