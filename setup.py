@@ -11,6 +11,8 @@ Environment switches at build time:
   MARCH_PURE_PYTHON=1  build nothing; the pure-Python twin is used.
   MARCH_DEBUG=1        keep assert()s, -O0 -g, and define MARCH_DEBUG (invariant checks).
   MARCH_SANITIZE=1     -fsanitize=address,undefined -O1 -g (see tools/sanitize.sh).
+  MARCH_TSAN=1         -fsanitize=thread -O1 -g, for a ThreadSanitizer interpreter
+                       (see tools/tsan.sh).
   MARCH_WERROR=1       turn compiler warnings into errors.
   MARCH_BUILD_ONLY=a,b build only the named extensions (e.g. _hamt).
 
@@ -39,6 +41,8 @@ def _compile_args():
     if _flag("MARCH_SANITIZE"):
         args += ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-O1", "-g",
                  "-UNDEBUG", "-DMARCH_DEBUG=1"]
+    elif _flag("MARCH_TSAN"):
+        args += ["-fsanitize=thread", "-fno-omit-frame-pointer", "-O1", "-g"]
     elif _flag("MARCH_DEBUG"):
         args += ["-O0", "-g", "-UNDEBUG", "-DMARCH_DEBUG=1"]
     else:
@@ -51,6 +55,8 @@ def _compile_args():
 def _link_args():
     if _flag("MARCH_SANITIZE"):
         return ["-fsanitize=address,undefined"]
+    if _flag("MARCH_TSAN"):
+        return ["-fsanitize=thread"]
     return []
 
 

@@ -9,7 +9,9 @@
   ``v`` and ``BRANCHING``.
 
 By default both implementations run.  With ``MARCH_PURE_PYTHON=1`` only the
-twin runs (that is how CI checks the twin as users get it).  With
+twin runs (that is how CI checks the twin as users get it); with
+``MARCH_C_ONLY=1`` only the C core's parametrizations run (CI's runs on the
+other CPython versions, where the twin is the same Python code).  With
 ``MARCH_REQUIRE_C=1`` a missing C extension is an error, not a skip, so that
 CI cannot pass while silently testing the twin alone.
 """
@@ -32,6 +34,7 @@ def _env_flag(name):
 
 
 PURE_ONLY = _env_flag("MARCH_PURE_PYTHON")
+C_ONLY = _env_flag("MARCH_C_ONLY") and not PURE_ONLY
 REQUIRE_C = _env_flag("MARCH_REQUIRE_C")
 
 MAP_IMPLS = {"c": "march._hamt", "python": "march._pure.hamt_module"}
@@ -44,6 +47,8 @@ VECTOR_IMPLS = {
 
 
 def _selected(impls):
+    if C_ONLY:
+        return [k for k in impls if k.startswith("c")]
     return [k for k in impls if not (PURE_ONLY and k.startswith("c"))]
 
 

@@ -29,9 +29,12 @@ import copy
 import gc
 import pickle
 import sys
+import sysconfig
 import tracemalloc
 
 import pytest
+
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 # ---------------------------------------------------------------- helpers
@@ -393,8 +396,10 @@ def test_evolver_finalizer_reentry(V, op, gc_threshold):
             gc_threshold(700, 10, 10)
     gc.collect()
     assert st["ran"] > 0
-    # some finalizer ran inside an operation, and was refused
-    assert st["blocked"] > 0
+    # some finalizer ran inside an operation, and was refused (not on the
+    # free-threaded build, whose collections do not start at a chosen
+    # allocation: see test_list_cleared_by_finalizer)
+    assert st["blocked"] > 0 or FREE_THREADED
     e._check()
     same(e, model)
     p = e.persistent()
@@ -437,7 +442,7 @@ def test_evolver_append_reproducer(V, gc_threshold):
         finally:
             gc_threshold(700, 10, 10)
     gc.collect()
-    assert st["ran"] > 0 and st["blocked"] > 0
+    assert st["ran"] > 0 and (st["blocked"] > 0 or FREE_THREADED)
     e._check()
     same(e, model)
 
@@ -645,9 +650,10 @@ def test_list_cleared_by_finalizer(V, how, gc_threshold):
         if st["during"] and got:
             during += 1
         del vec, drain
-    if not V.__name__.startswith("march._pure"):
+    if not V.__name__.startswith("march._pure") and not FREE_THREADED:
         # the C core copies the list first: some clear came while it was
-        # making the leaves from that copy
+        # making the leaves from that copy (the free-threaded build counts
+        # allocations per thread in batches: no collection at a chosen one)
         assert during > 0
 
 

@@ -1151,3 +1151,13 @@ def test_every_result_type(V):
               vec.mset(0, 1), vec.extend([1]), vec.appendleft(1), vec.split(3)[0],
               vec.pop()[0], vec.popleft()[0], V.Vector.from_concat([vec, vec])):
         assert type(r) is V.Vector
+
+
+def test_split_clamps_huge_indexes(V):
+    # an int beyond Py_ssize_t clamps to the end its sign points to
+    v = V.vector(range(5))
+    for big in (10 ** 30, 2 ** 63, 2 ** 64 + 1):
+        a, b = v.split(-big)
+        assert a.tolist() == [] and b.tolist() == [0, 1, 2, 3, 4]
+        a, b = v.split(big)
+        assert a.tolist() == [0, 1, 2, 3, 4] and b.tolist() == []

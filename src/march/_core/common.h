@@ -28,6 +28,7 @@
 #include <Python.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------ */
 /* compiler and platform                                               */
@@ -90,21 +91,10 @@ march_popcount32(uint32_t x)
 /* ------------------------------------------------------------------ */
 /* the cyclic GC                                                       */
 
-/* Is a GC-capable object tracked by the cyclic GC?  On the CPython versions
- * whose GC header is two words before the object (3.8 to 3.13, with the GIL)
- * this reads the header inline (what the interpreter's own
- * _PyObject_GC_IS_TRACKED does): the hot paths ask it for every node they
- * copy or free.  Elsewhere it is PyObject_GC_IsTracked(). */
-#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x030E0000 \
-        && !defined(Py_GIL_DISABLED)
-static inline int
-march_gc_is_tracked(PyObject *o)
-{
-    return ((const uintptr_t *)o)[-2] != 0;
-}
-#else
+/* Is a GC-capable object tracked by the cyclic GC?  PyObject_GC_IsTracked,
+ * the public test (no read of the GC header, whose layout differs between
+ * versions and builds). */
 #define march_gc_is_tracked(o) PyObject_GC_IsTracked(o)
-#endif
 
 /* ------------------------------------------------------------------ */
 /* free lists and AddressSanitizer                                     */
@@ -194,6 +184,118 @@ static inline int
 march_is_atomic(PyObject *o)
 {
     return march_is_atomic_depth(o, MARCH_ATOMIC_TUPLE_DEPTH);
+}
+
+/* ------------------------------------------------------------------ */
+/* threads (docs/threads.md)                                           */
+
+/* MARCH_FREELISTS: march keeps free lists of released nodes and objects only
+ * where the interpreter has a GIL.  There the lists are touched only by the
+ * thread that holds it, and march's modules do not declare support for
+ * interpreters with a GIL of their own, so every thread that can reach
+ * them is serialised by that one lock.  The free-threaded build has none:
+ * its allocator (mimalloc) already keeps a free list per thread, and a
+ * list of march's own would need a lock or per-thread storage that dies
+ * with its thread. */
+#ifdef Py_GIL_DISABLED
+#define MARCH_FREELISTS 0
+#else
+#define MARCH_FREELISTS 1
+#endif
+
+/* Atomic operations on shared words: the owner-id counters, the cached
+ * hashes of persistent values and the walks' debugging counter.  With the GIL they are plain operations (the
+ * GIL orders them); without it, C11-style atomics (relaxed: each word is
+ * independent, and a cached hash is a pure function of an immutable
+ * value, so any thread that reads it either sees -1 and computes the same
+ * value or sees that value). */
+#if defined(Py_GIL_DISABLED) && (defined(__GNUC__) || defined(__clang__))
+#define MARCH_ATOMIC_ADD_U64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
+#define MARCH_ATOMIC_ADD_SSIZE(p, v) ((void)__atomic_add_fetch((p), (v), __ATOMIC_RELAXED))
+#define MARCH_ATOMIC_LOAD_SSIZE(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define MARCH_ATOMIC_STORE_SSIZE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#elif defined(Py_GIL_DISABLED)
+#error "march needs GCC or Clang atomics on a free-threaded build"
+#else
+#define MARCH_ATOMIC_ADD_U64(p, v) (*(p) += (v))
+#define MARCH_ATOMIC_ADD_SSIZE(p, v) ((void)(*(p) += (v)))
+#define MARCH_ATOMIC_LOAD_SSIZE(p) (*(p))
+#define MARCH_ATOMIC_STORE_SSIZE(p, v) ((void)(*(p) = (v)))
+#endif
+
+/* Per-object critical sections (CPython 3.13's public API, as its own list
+ * and dict use): every operation on a transient, and every step of an
+ * iterator, runs inside one on that object, so operations from several
+ * threads on one object are serialised.  On a GIL build they compile to
+ * nothing (the GIL serialises); before 3.13 they do not exist, and march
+ * defines them so. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define MARCH_BEGIN_CRITICAL_SECTION(o) Py_BEGIN_CRITICAL_SECTION(o)
+#define MARCH_END_CRITICAL_SECTION() Py_END_CRITICAL_SECTION()
+#define MARCH_BEGIN_CRITICAL_SECTION2(a, b) Py_BEGIN_CRITICAL_SECTION2(a, b)
+#define MARCH_END_CRITICAL_SECTION2() Py_END_CRITICAL_SECTION2()
+#else
+#define MARCH_BEGIN_CRITICAL_SECTION(o) {
+#define MARCH_END_CRITICAL_SECTION() }
+#define MARCH_BEGIN_CRITICAL_SECTION2(a, b) {
+#define MARCH_END_CRITICAL_SECTION2() }
+#endif
+
+/* MARCH_LOCKED defines `name`, the slot or method that the type tables
+ * name: `impl` (which does the work) called inside a critical section on
+ * its first argument, `self`.  For example
+ *     MARCH_LOCKED(PyObject *, mapmutation_set_locked, mapmutation_set,
+ *                  (PyObject *self, PyObject *const *a, Py_ssize_t n),
+ *                  (self, a, n))
+ * On a GIL build it is a plain call, which the compiler inlines.  An impl
+ * never calls a locked function: what it calls runs in the section it is
+ * in. */
+#define MARCH_LOCKED(ret, name, impl, params, args)                     \
+    static ret name params                                              \
+    {                                                                   \
+        ret result_;                                                    \
+        MARCH_BEGIN_CRITICAL_SECTION(self);                             \
+        result_ = impl args;                                            \
+        MARCH_END_CRITICAL_SECTION();                                   \
+        return result_;                                                 \
+    }
+
+/* ------------------------------------------------------------------ */
+/* arguments                                                           */
+
+/* Check the number of positional arguments of a METH_FASTCALL method:
+ * 1 when min <= nargs <= max, else 0 with TypeError set. */
+static inline int
+march_check_positional(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                       Py_ssize_t max)
+{
+    if (nargs >= min && nargs <= max) {
+        return 1;
+    }
+    if (min == max) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s expected %zd argument%s, got %zd", name, min,
+                     min == 1 ? "" : "s", nargs);
+    }
+    else if (nargs < min) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s expected at least %zd argument%s, got %zd", name,
+                     min, min == 1 ? "" : "s", nargs);
+    }
+    else {
+        PyErr_Format(PyExc_TypeError,
+                     "%s expected at most %zd argument%s, got %zd", name,
+                     max, max == 1 ? "" : "s", nargs);
+    }
+    return 0;
+}
+
+/* The name of a type for messages: tp_name after its last dot. */
+static inline const char *
+march_type_name(PyTypeObject *t)
+{
+    const char *s = strrchr(t->tp_name, '.');
+    return s != NULL ? s + 1 : t->tp_name;
 }
 
 /* ------------------------------------------------------------------ */

@@ -111,8 +111,8 @@
 static inline void
 hamt_node_track(void *o)
 {
-    if (!march_gc_is_tracked((PyObject *)o)) {
-        PyObject_GC_Track(o);
+    if (!march_hamt_node_tracked((PyObject *)o)) {
+        march_hamt_node_track(o);
     }
 }
 
@@ -191,8 +191,8 @@ hamt_node_bitmap_clone_replace(MarchBitmapNode *node, uint64_t owner,
     n->slots[idx] = obj;
     hamt_slots_copy(n->slots + idx + 1, node->slots + idx + 1,
                     size - idx - 1);
-    if (march_gc_is_tracked((PyObject *)node)) {
-        PyObject_GC_Track(n);
+    if (march_hamt_node_tracked((PyObject *)node)) {
+        march_hamt_node_track(n);
     }
     return n;
 }
@@ -206,8 +206,8 @@ hamt_node_collision_clone(MarchCollisionNode *node, uint64_t owner)
         return NULL;
     }
     hamt_slots_copy(n->slots, node->slots, Py_SIZE(node));
-    if (march_gc_is_tracked((PyObject *)node)) {
-        PyObject_GC_Track(n);
+    if (march_hamt_node_tracked((PyObject *)node)) {
+        march_hamt_node_track(n);
     }
     return n;
 }
@@ -406,8 +406,8 @@ hamt_node_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
         n->nodemap = 1u << i1;
         n->count = sub->count;
         n->slots[0] = (PyObject *)sub;
-        if (march_gc_is_tracked((PyObject *)sub)) {
-            PyObject_GC_Track(n);
+        if (march_hamt_node_tracked((PyObject *)sub)) {
+            march_hamt_node_track(n);
         }
         return n;
     }
@@ -433,7 +433,7 @@ hamt_node_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
         hamt_slots_incref(n->slots, 4);
         if (!march_is_atomic(k1) || !march_is_atomic(v1)
                 || !march_is_atomic(k2) || !march_is_atomic(v2)) {
-            PyObject_GC_Track(n);
+            march_hamt_node_track(n);
         }
         return n;
     }
@@ -449,9 +449,9 @@ hamt_node_split(unsigned shift, PyObject *anode, PyObject *k1, PyObject *v1,
     n->slots[1] = v2;
     n->slots[2] = anode;
     hamt_slots_incref(n->slots, 3);
-    if (march_gc_is_tracked(anode) || !march_is_atomic(k2)
+    if (march_hamt_node_tracked(anode) || !march_is_atomic(k2)
             || !march_is_atomic(v2)) {
-        PyObject_GC_Track(n);
+        march_hamt_node_track(n);
     }
     return n;
 }
@@ -489,7 +489,7 @@ hamt_node_collision_assoc(MarchCollisionNode *c, unsigned shift,
             Py_INCREF(c);
             return (PyObject *)c;
         }
-        if (owner != 0 && c->owner == owner) {
+        if (owner != 0 && march_hamt_node_owner(c) == owner) {
             Py_INCREF(value);
             c->slots[i + 1] = value;
             hamt_garbage_add(g, old);
@@ -520,9 +520,9 @@ hamt_node_collision_assoc(MarchCollisionNode *c, unsigned shift,
     Py_INCREF(value);
     nc->slots[n] = key;
     nc->slots[n + 1] = value;
-    if (march_gc_is_tracked((PyObject *)c) || !march_is_atomic(key)
+    if (march_hamt_node_tracked((PyObject *)c) || !march_is_atomic(key)
             || !march_is_atomic(value)) {
-        PyObject_GC_Track(nc);
+        march_hamt_node_track(nc);
     }
     *added = 1;
     return (PyObject *)nc;
@@ -534,7 +534,8 @@ hamt_node_bitmap_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
                        int *added, Garbage *g)
 {
     uint32_t bit = march_hamt_bit(hash, shift);
-    int editable = owner != 0 && node->owner == owner;
+    int editable = owner != 0
+        && (node->owner & ~MARCH_HAMT_NODE_TRACKED) == owner;
     Py_ssize_t size = march_hamt_node_bitmap_size(node);
     Py_ssize_t ndslots = 2 * march_popcount32(node->datamap);
     MarchBitmapNode *n;
@@ -585,7 +586,7 @@ hamt_node_bitmap_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
             hamt_slots_incref(c->slots, 4);
             if (!march_is_atomic(k2) || !march_is_atomic(v2)
                     || !march_is_atomic(key) || !march_is_atomic(value)) {
-                PyObject_GC_Track(c);
+                march_hamt_node_track(c);
             }
             sub = (PyObject *)c;
         }
@@ -617,9 +618,9 @@ hamt_node_bitmap_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
         hamt_slots_move(n->slots + ndslots - 1 + ci,
                         node->slots + ndslots + ci, size - ndslots - ci,
                         steal);
-        if (march_gc_is_tracked((PyObject *)node)
-                || march_gc_is_tracked(sub)) {
-            PyObject_GC_Track(n);
+        if (march_hamt_node_tracked((PyObject *)node)
+                || march_hamt_node_tracked(sub)) {
+            march_hamt_node_track(n);
         }
         if (steal) {
             /* k2 and v2 went into sub, which took its own references:
@@ -647,15 +648,15 @@ hamt_node_bitmap_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
                 assert(editable);
                 node->count++;
             }
-            if (editable && !march_gc_is_tracked((PyObject *)node)
-                    && march_gc_is_tracked(sub)) {
-                PyObject_GC_Track(node);
+            if (editable && !march_hamt_node_tracked((PyObject *)node)
+                    && march_hamt_node_tracked(sub)) {
+                march_hamt_node_track(node);
             }
             Py_INCREF(node);
             return (PyObject *)node;
         }
         return hamt_node_bitmap_replace_slot(node, editable, owner, ci, sub,
-                                             *added, march_gc_is_tracked(sub),
+                                             *added, march_hamt_node_tracked(sub),
                                              g);
     }
 
@@ -680,9 +681,9 @@ hamt_node_bitmap_assoc(MarchBitmapNode *node, unsigned shift, PyObject *key,
         n->slots[di + 1] = value;
         hamt_slots_move(n->slots + di + 2, node->slots + di, size - di,
                         steal);
-        if (march_gc_is_tracked((PyObject *)node) || !march_is_atomic(key)
+        if (march_hamt_node_tracked((PyObject *)node) || !march_is_atomic(key)
                 || !march_is_atomic(value)) {
-            PyObject_GC_Track(n);
+            march_hamt_node_track(n);
         }
         if (steal) {
             hamt_node_bitmap_emptied(node, size);
@@ -774,8 +775,8 @@ hamt_node_collision_without(MarchCollisionNode *c, unsigned shift,
     }
     hamt_slots_copy(nc->slots, c->slots, i);
     hamt_slots_copy(nc->slots + i, c->slots + i + 2, n - i - 2);
-    if (march_gc_is_tracked((PyObject *)c)) {
-        PyObject_GC_Track(nc);
+    if (march_hamt_node_tracked((PyObject *)c)) {
+        march_hamt_node_track(nc);
     }
     res->node = (PyObject *)nc;
     return W_NODE;
@@ -787,7 +788,8 @@ hamt_node_bitmap_without(MarchBitmapNode *node, unsigned shift,
                          int is_root, WResult *res, Garbage *g)
 {
     uint32_t bit = march_hamt_bit(hash, shift);
-    int editable = owner != 0 && node->owner == owner;
+    int editable = owner != 0
+        && (node->owner & ~MARCH_HAMT_NODE_TRACKED) == owner;
     Py_ssize_t size = march_hamt_node_bitmap_size(node);
     Py_ssize_t ndslots = 2 * march_popcount32(node->datamap);
     MarchBitmapNode *n;
@@ -830,8 +832,8 @@ hamt_node_bitmap_without(MarchBitmapNode *node, unsigned shift,
         n->count = node->count - 1;
         hamt_slots_copy(n->slots, node->slots, di);
         hamt_slots_copy(n->slots + di, node->slots + di + 2, size - di - 2);
-        if (march_gc_is_tracked((PyObject *)node)) {
-            PyObject_GC_Track(n);
+        if (march_hamt_node_tracked((PyObject *)node)) {
+            march_hamt_node_track(n);
         }
         res->node = (PyObject *)n;
         return W_NODE;
@@ -877,8 +879,8 @@ hamt_node_bitmap_without(MarchBitmapNode *node, unsigned shift,
                             cpos);
             hamt_slots_copy(n->slots + ndslots + 2 + cpos,
                             node->slots + ci + 1, size - ci - 1);
-            if (march_gc_is_tracked((PyObject *)node)) {
-                PyObject_GC_Track(n);
+            if (march_hamt_node_tracked((PyObject *)node)) {
+                march_hamt_node_track(n);
             }
             res->node = (PyObject *)n;
             return W_NODE;
@@ -901,7 +903,7 @@ hamt_node_bitmap_without(MarchBitmapNode *node, unsigned shift,
         }
         res->node = hamt_node_bitmap_replace_slot(
             node, editable, owner, ci, sub.node, -1,
-            march_gc_is_tracked(sub.node), g);
+            march_hamt_node_tracked(sub.node), g);
         return res->node == NULL ? W_ERROR : W_NODE;
     }
     return W_NOTFOUND;

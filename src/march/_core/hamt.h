@@ -40,63 +40,28 @@ march_hamt_mix(uint64_t h)
     return h;
 }
 
-/* hash() of an exact int of at most 3 digits, computed inline from the
- * number (Python's documented numeric hash: sign * (|x| mod (2**61 - 1)),
- * -1 becoming -2); 0 when the int is too long or the layout is not the
- * classic one (then PyObject_Hash is used).  On CPython up to 3.11 an int
- * is ob_size (sign * number of digits) and 30-bit digits. */
-#if PY_VERSION_HEX < 0x030C0000 && PYLONG_BITS_IN_DIGIT == 30 \
-        && defined(__SIZEOF_INT128__) && !defined(Py_LIMITED_API)
-#define MARCH_INLINE_INT_HASH 1
-static inline int
-march_int_hash(PyObject *o, Py_hash_t *h)
-{
-    const uint64_t P = ((uint64_t)1 << 61) - 1;
-    Py_ssize_t size = Py_SIZE(o), n = size < 0 ? -size : size;
-    const digit *d = ((PyLongObject *)o)->ob_digit;
-    unsigned __int128 v;
-    uint64_t m;
-    if (n > 3) {
-        return 0;
-    }
-    v = n == 0 ? 0 : (unsigned __int128)d[0];
-    if (n >= 2) {
-        v |= (unsigned __int128)d[1] << 30;
-    }
-    if (n == 3) {
-        v |= (unsigned __int128)d[2] << 60;
-    }
-    m = (uint64_t)(v >> 61) + (uint64_t)(v & P);     /* 2**61 == 1 mod P */
-    if (m >= P) {
-        m -= P;
-    }
-    *h = size < 0 ? -(Py_hash_t)m : (Py_hash_t)m;
-    if (*h == -1) {
-        *h = -2;
-    }
-    return 1;
-}
-#endif
-
-/* The hash of an exact str whose hash is cached, or of a short exact int,
- * found without calling out: 1 with *hash set, 0 when PyObject_Hash is
- * needed.  Shared by march_hamt_hash and the lookup's miss test. */
+/* The hash of an exact str or an exact int: 1 with *hash set, 0 for any
+ * other key.  Neither runs Python code nor fails, so the lookup's miss test
+ * may ask it of a stored key.  Public API only: a str's cached hash is
+ * read with PyUnstable_Unicode_GET_CACHED_HASH where it exists (3.14+),
+ * and otherwise through PyObject_Hash (which returns the cache). */
 static inline int
 march_hamt_quick_hash(PyObject *o, uint64_t *hash)
 {
     Py_hash_t h;
     if (PyUnicode_CheckExact(o)) {
-        if ((h = ((PyASCIIObject *)o)->hash) == -1) {
-            return 0;
+#if PY_VERSION_HEX >= 0x030E0000
+        h = PyUnstable_Unicode_GET_CACHED_HASH(o);
+        if (h == -1) {
+            h = PyObject_Hash(o);
         }
-    }
-#ifdef MARCH_INLINE_INT_HASH
-    else if (PyLong_CheckExact(o)) {
-        if (!march_int_hash(o, &h)) {
-            return 0;
-        }
-    }
+#else
+        h = PyObject_Hash(o);
 #endif
+    }
+    else if (PyLong_CheckExact(o)) {
+        h = PyObject_Hash(o);
+    }
     else {
         return 0;
     }
@@ -104,9 +69,7 @@ march_hamt_quick_hash(PyObject *o, uint64_t *hash)
     return 1;
 }
 
-/* the hash march uses for a key: hash(key) as unsigned 64 bits (an exact
- * str's cached hash is read directly, as dict does; a short exact int's is
- * computed inline) */
+/* the hash march uses for a key: hash(key) as unsigned 64 bits */
 static inline int
 march_hamt_hash(PyObject *key, uint64_t *hash)
 {
@@ -280,7 +243,6 @@ loop:
             PyObject **p = node->slots
                            + march_hamt_node_bitmap_entry_slot(node, below);
             PyObject *stored = p[0];
-            Py_hash_t sh;
             if (stored == key) {
                 *value = p[1];
                 return 1;
@@ -291,28 +253,17 @@ loop:
                     ^ (h >> MARCH_HAMT_BITS)) & MARCH_HAMT_TAG_MASK) {
                 return 0;
             }
-            /* a miss on an exact str or short exact int: reject on its
-             * hash here (cached / computed inline), without a call.  (The
-             * test of march_hamt_quick_hash, written out: the compiler lays
-             * this loop out better so, 5% on a str miss in a small map.) */
-            if (PyUnicode_CheckExact(stored)) {
-                if ((sh = ((PyASCIIObject *)stored)->hash) != -1) {
-                    if (march_hamt_mix((uint64_t)sh) != hash) {
+            /* a miss on an exact str or exact int: reject on its hash
+             * here (no Python code can run), without the general path */
+            {
+                uint64_t sh;
+                if (march_hamt_quick_hash(stored, &sh)) {
+                    if (sh != hash) {
                         return 0;
                     }
                     return march_hamt_find_equal(p, key, value);
                 }
             }
-#ifdef MARCH_INLINE_INT_HASH
-            else if (PyLong_CheckExact(stored)) {
-                if (march_int_hash(stored, &sh)) {
-                    if (march_hamt_mix((uint64_t)sh) != hash) {
-                        return 0;
-                    }
-                    return march_hamt_find_equal(p, key, value);
-                }
-            }
-#endif
             return march_hamt_find_entry(p, key, hash, value);
         }
         if (!(node->nodemap & bit)) {

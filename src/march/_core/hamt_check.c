@@ -81,6 +81,11 @@ hamt_check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
                 needs_track = 1;
             }
         }
+        if (march_hamt_node_tracked(c) != march_gc_is_tracked((PyObject *)c)) {
+            return hamt_check_fail(
+                "collision node's tracking bit (owner bit 63) does not match "
+                "the GC's", node);
+        }
         if (needs_track && !march_gc_is_tracked((PyObject *)c)) {
             return hamt_check_fail(
                 "collision node holds a non-atomic object but is not "
@@ -162,6 +167,11 @@ hamt_check_node(PyObject *node, unsigned shift, uint64_t prefix, int is_root,
                 return hamt_check_fail(
                     "non-root node holding only a collision node", node);
             }
+        }
+        if (march_hamt_node_tracked(b) != march_gc_is_tracked((PyObject *)b)) {
+            return hamt_check_fail(
+                "node's tracking bit (owner bit 63) does not match the GC's",
+                node);
         }
         if (needs_track && !march_gc_is_tracked((PyObject *)b)) {
             return hamt_check_fail(

@@ -15,7 +15,8 @@ static PyObject *
 hamt_module_walk_visits(PyObject *Py_UNUSED(module),
                         PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromSsize_t(march_hamt_walk_visits);
+    return PyLong_FromSsize_t(
+        MARCH_ATOMIC_LOAD_SSIZE(&march_hamt_walk_visits));
 }
 
 static PyMethodDef hamt_module_methods[] = {
@@ -24,27 +25,17 @@ static PyMethodDef hamt_module_methods[] = {
     {NULL, NULL, 0, NULL}
 };
 
-static struct PyModuleDef hamt_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "march._hamt",
-    .m_doc = "march's persistent hash map and set (HAMT, CHAMP layout): Map, "
-             "MapMutation, Set, SetEvolver, s; the C core",
-    .m_size = -1,
-    .m_methods = hamt_module_methods,
-};
-
-PyMODINIT_FUNC
-PyInit__hamt(void)
+/* Multi-phase initialisation (PEP 489), so that the module can declare:
+ * - that it runs without the GIL (Py_mod_gil, 3.13+): its shared state is
+ *   safe without it (docs/threads.md);
+ * - that it cannot be loaded in a second interpreter (3.12+): its types
+ *   are static and its singletons are process-wide, shared objects that
+ *   belong to the first interpreter (docs/threads.md, "Subinterpreters"). */
+static int
+hamt_module_exec(PyObject *m)
 {
-    PyObject *m;
-    if (march_hamt_node_ready() < 0) {
-        return NULL;
-    }
-    m = PyModule_Create(&hamt_module);
-    if (m == NULL) {
-        return NULL;
-    }
-    if (march_hamt_object_ready(m) < 0      /* MapIterator, ABSENT */
+    if (march_hamt_node_ready() < 0
+            || march_hamt_object_ready(m) < 0      /* MapIterator, ABSENT */
             || march_map_register(m) < 0    /* Map, MapMutation, views */
             || march_set_register(m) < 0    /* Set, SetEvolver, s */
             /* 1 when built with -DMARCH_HASH_MIX=1: bench/hash_study.py;
@@ -56,8 +47,34 @@ PyInit__hamt(void)
                                        0
 #endif
                                        ) < 0) {
-        Py_DECREF(m);
-        return NULL;
+        return -1;
     }
-    return m;
+    return 0;
+}
+
+static PyModuleDef_Slot hamt_module_slots[] = {
+    {Py_mod_exec, (void *)hamt_module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL}
+};
+
+static struct PyModuleDef hamt_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "march._hamt",
+    .m_doc = "march's persistent hash map and set (HAMT, CHAMP layout): Map, "
+             "MapMutation, Set, SetEvolver, s; the C core",
+    .m_size = 0,
+    .m_methods = hamt_module_methods,
+    .m_slots = hamt_module_slots,
+};
+
+PyMODINIT_FUNC
+PyInit__hamt(void)
+{
+    return PyModuleDef_Init(&hamt_module);
 }

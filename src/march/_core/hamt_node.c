@@ -66,7 +66,8 @@ static MarchBitmapNode *empty_root = NULL;
 uint64_t
 march_hamt_node_new_owner(void)
 {
-    return ++hamt_node_owner_counter;
+    /* atomic: threads make mutations at once (docs/threads.md) */
+    return MARCH_ATOMIC_ADD_U64(&hamt_node_owner_counter, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -79,7 +80,8 @@ march_hamt_node_new_owner(void)
  * allocator and the GC's allocation bookkeeping.  A free-listed node is an
  * untracked GC object whose memory came from PyObject_GC_NewVar with that
  * many slots; reuse (march_hamt_node_bitmap_new, hamt_node.h) re-initialises
- * its header with PyObject_Init. */
+ * its header with PyObject_Init.  On GIL builds only (MARCH_FREELISTS,
+ * common.h). */
 MarchFreeList march_hamt_node_bitmap_freelist[MARCH_HAMT_FREELIST_MAXSLOTS + 1];
 Py_ssize_t march_hamt_node_bitmap_freelist_total = 0;
 
@@ -87,7 +89,7 @@ Py_ssize_t march_hamt_node_bitmap_freelist_total = 0;
 static inline void
 hamt_node_bitmap_free(MarchBitmapNode *self, Py_ssize_t nslots)
 {
-    if (nslots > 0 && nslots <= MARCH_HAMT_FREELIST_MAXSLOTS
+    if (MARCH_FREELISTS && nslots > 0 && nslots <= MARCH_HAMT_FREELIST_MAXSLOTS
             && march_hamt_node_bitmap_freelist_total + nslots
                <= MARCH_HAMT_FREELIST_MAX_TOTAL
             && march_freelist_put(&march_hamt_node_bitmap_freelist[nslots],
@@ -123,7 +125,7 @@ static void
 hamt_node_bitmap_dealloc(MarchBitmapNode *self)
 {
     Py_ssize_t i, n;
-    if (march_gc_is_tracked((PyObject *)self)) {
+    if (march_hamt_node_tracked(self)) {
         hamt_node_bitmap_dealloc_tracked(self);
         return;
     }

@@ -89,6 +89,47 @@ extern PyTypeObject MarchCollisionNode_Type;
 
 /* the number of slots of a bitmap node (its ob_size field holds the entry
  * count) */
+/* GC tracking.  A node is tracked by the cyclic GC only when it holds
+ * something that may be part of a cycle (common.h), and it is tracked once,
+ * when made, and untracked only when freed.  Bit 63 of its owner field
+ * mirrors that state (owner ids are counters far below 2**63), so the hot
+ * paths, which ask it of every node they copy or free, read the node they
+ * already have in cache instead of calling PyObject_GC_IsTracked (public
+ * API: CPython's GC header is private).  The checker (hamt_check.c)
+ * verifies that the bit and PyObject_GC_IsTracked agree. */
+#define MARCH_HAMT_NODE_TRACKED ((uint64_t)1 << 63)
+
+/* the owner word of a bitmap or collision node */
+static inline uint64_t *
+march_hamt_node_owner_word(const void *node)
+{
+    return MarchBitmapNode_Check((PyObject *)node)
+           ? &((MarchBitmapNode *)node)->owner
+           : &((MarchCollisionNode *)node)->owner;
+}
+
+/* the mutation that may edit `node` in place (0: none) */
+static inline uint64_t
+march_hamt_node_owner(const void *node)
+{
+    return *march_hamt_node_owner_word(node) & ~MARCH_HAMT_NODE_TRACKED;
+}
+
+/* is the node tracked by the GC? */
+static inline int
+march_hamt_node_tracked(const void *node)
+{
+    return (*march_hamt_node_owner_word(node) & MARCH_HAMT_NODE_TRACKED) != 0;
+}
+
+/* track a node that is not tracked yet */
+static inline void
+march_hamt_node_track(void *node)
+{
+    PyObject_GC_Track(node);
+    *march_hamt_node_owner_word(node) |= MARCH_HAMT_NODE_TRACKED;
+}
+
 static inline Py_ssize_t
 march_hamt_node_bitmap_size(const MarchBitmapNode *b)
 {
@@ -146,7 +187,7 @@ static inline MarchBitmapNode *
 march_hamt_node_bitmap_new(Py_ssize_t nslots, uint64_t owner)
 {
     MarchBitmapNode *n = NULL;
-    if (nslots > 0 && nslots <= MARCH_HAMT_FREELIST_MAXSLOTS) {
+    if (MARCH_FREELISTS && nslots > 0 && nslots <= MARCH_HAMT_FREELIST_MAXSLOTS) {
         n = (MarchBitmapNode *)march_freelist_take(
             &march_hamt_node_bitmap_freelist[nslots],
             MARCH_HAMT_NODE_BITMAP_LINK, MARCH_HAMT_NODE_BITMAP_BYTES(nslots));

@@ -116,7 +116,7 @@ march_hamt_object_init(MarchHamtObject *o, MarchBitmapNode *root, int track)
     o->root = root;
     o->hash = -1;
     o->weakreflist = NULL;
-    if (track && march_gc_is_tracked((PyObject *)root)) {
+    if (track && march_hamt_node_tracked(root)) {
         PyObject_GC_Track(o);
     }
 }
@@ -175,18 +175,24 @@ static PyObject *
 hamt_object_on_root(PyObject *self, PyObject *(*fn)(PyObject *,
                                                      MarchBitmapNode *))
 {
-    MarchBitmapNode *root = MARCH_HAMT_ROOT(self);
+    MarchBitmapNode *root;
     PyObject *res;
-    int transient = hamt_object_is_transient(self);
+    if (!hamt_object_is_transient(self)) {
+        root = MARCH_HAMT_ROOT(self);
+        Py_INCREF(root);
+        res = fn(self, root);
+        Py_DECREF(root);
+        return res;
+    }
+    /* a transient: in a critical section on it (docs/threads.md) */
+    MARCH_BEGIN_CRITICAL_SECTION(self);
+    root = MARCH_HAMT_ROOT(self);
     Py_INCREF(root);
-    if (transient) {
-        ((MarchHamtTransient *)self)->busy++;
-    }
+    ((MarchHamtTransient *)self)->busy++;
     res = fn(self, root);
-    if (transient) {
-        ((MarchHamtTransient *)self)->busy--;
-    }
+    ((MarchHamtTransient *)self)->busy--;
     Py_DECREF(root);
+    MARCH_END_CRITICAL_SECTION();
     return res;
 }
 
@@ -200,7 +206,7 @@ hamt_object_check_root(PyObject *self, MarchBitmapNode *root)
     /* a persistent object is GC-tracked when its root is (the root's
      * tracking cannot change later: nothing edits it) */
     if (!hamt_object_is_transient(self)
-            && march_gc_is_tracked((PyObject *)root)
+            && march_hamt_node_tracked(root)
             && !march_gc_is_tracked(self)) {
         PyErr_SetString(PyExc_AssertionError, set
                         ? "march.Set invariant: the root is GC-tracked but "
@@ -265,8 +271,15 @@ march_hamt_object_is_gc_tracked(PyObject *self, PyObject *Py_UNUSED(unused))
 static int
 hamt_object_update_dict(MarchBitmapNode **root, PyObject *d, uint64_t owner)
 {
-    Py_ssize_t pos = 0, size = PyDict_GET_SIZE(d);
+    Py_ssize_t pos = 0, size;
     PyObject *k, *v;
+    int rc = 0;
+    /* on the free-threaded build another thread may edit d meanwhile: the
+     * walk runs in a critical section on d, as dict.update does (a key's
+     * __hash__ may suspend it; the size check below then catches a
+     * change) */
+    MARCH_BEGIN_CRITICAL_SECTION(d);
+    size = PyDict_GET_SIZE(d);
     while (PyDict_Next(d, &pos, &k, &v)) {
         /* hash(k) again rather than the dict's stored hash: a key whose
          * __hash__ raises (or changed) behaves as with immutables */
@@ -277,15 +290,18 @@ hamt_object_update_dict(MarchBitmapNode **root, PyObject *d, uint64_t owner)
         Py_DECREF(k);
         Py_DECREF(v);
         if (r < 0) {
-            return -1;
+            rc = -1;
+            break;
         }
         if (PyDict_GET_SIZE(d) != size) {
             PyErr_SetString(PyExc_RuntimeError,
                             "dictionary changed size during iteration");
-            return -1;
+            rc = -1;
+            break;
         }
     }
-    return 0;
+    MARCH_END_CRITICAL_SECTION();
+    return rc;
 }
 
 /* `*root` updated with the entries of the Map `other` (its values win),
@@ -296,7 +312,7 @@ hamt_object_update_map(MarchBitmapNode **root, MarchHamtObject *other,
                        uint64_t owner)
 {
     MarchBitmapNode *r, *b = other->root;
-    if ((*root)->owner == owner) {
+    if (march_hamt_node_owner(*root) == owner) {
         /* the walk must not read nodes it edits */
         owner = march_hamt_node_new_owner();
     }
@@ -327,7 +343,9 @@ hamt_object_update_pairs(MarchBitmapNode **root, PyObject *iterable,
             v = PyTuple_GET_ITEM(item, 1);
         }
         else {
-            seq = PySequence_Fast(item, "");
+            /* a tuple of its own: a list pair may be changed by a key's
+             * __hash__, a finalizer or another thread meanwhile */
+            seq = PySequence_Tuple(item);
             if (seq == NULL) {
                 if (PyErr_ExceptionMatches(PyExc_TypeError)) {
                     PyErr_Format(PyExc_TypeError,
@@ -336,19 +354,16 @@ hamt_object_update_pairs(MarchBitmapNode **root, PyObject *iterable,
                 }
                 goto fail;
             }
-            if (PySequence_Fast_GET_SIZE(seq) != 2) {
+            if (PyTuple_GET_SIZE(seq) != 2) {
                 PyErr_Format(PyExc_ValueError,
                              "map update sequence element #%zd has length "
-                             "%zd; 2 is required", i,
-                             PySequence_Fast_GET_SIZE(seq));
+                             "%zd; 2 is required", i, PyTuple_GET_SIZE(seq));
                 goto fail;
             }
-            k = PySequence_Fast_GET_ITEM(seq, 0);
-            v = PySequence_Fast_GET_ITEM(seq, 1);
+            k = PyTuple_GET_ITEM(seq, 0);
+            v = PyTuple_GET_ITEM(seq, 1);
         }
-        /* own them: for a list pair, seq is the list itself, and the key's
-         * __hash__ or __eq__ (or a finalizer run by an allocation) may
-         * clear it, dropping the only references */
+        /* own them (the key's __hash__ may drop the pair) */
         Py_INCREF(k);
         Py_INCREF(v);
         r = march_hamt_root_assoc(root, k, NULL, v, owner);
@@ -664,11 +679,25 @@ int
 march_hamt_transient_contains(PyObject *self, PyObject *key)
 {
     PyObject *v;
-    int r = march_hamt_transient_find((MarchHamtTransient *)self, key, &v);
+    int r;
+    MARCH_BEGIN_CRITICAL_SECTION(self);
+    r = march_hamt_transient_find((MarchHamtTransient *)self, key, &v);
+    MARCH_END_CRITICAL_SECTION();
     if (r > 0) {
         Py_DECREF(v);
     }
     return r;
+}
+
+Py_ssize_t
+march_hamt_transient_length(PyObject *self)
+{
+    Py_ssize_t n;
+    /* another thread may replace (and free) the root meanwhile */
+    MARCH_BEGIN_CRITICAL_SECTION(self);
+    n = ((MarchHamtTransient *)self)->root->count;
+    MARCH_END_CRITICAL_SECTION();
+    return n;
 }
 
 PyObject *
@@ -692,7 +721,7 @@ PyObject *
 march_hamt_transient_reduce(PyObject *self, PyObject *Py_UNUSED(unused))
 {
     PyErr_Format(PyExc_TypeError, "cannot pickle '%s' object",
-                 _PyType_Name(Py_TYPE(self)));
+                 march_type_name(Py_TYPE(self)));
     return NULL;
 }
 
@@ -722,7 +751,7 @@ march_hamt_iterator_new(MarchBitmapNode *root, int kind)
     it->kind = kind;
     it->remaining = root->count;
     march_hamt_iter_init(&it->it, root);
-    if (march_gc_is_tracked((PyObject *)root)) {
+    if (march_hamt_node_tracked(root)) {
         PyObject_GC_Track(it);
     }
     return (PyObject *)it;
@@ -787,8 +816,17 @@ hamt_iterator_length_hint(MarchHamtIterator *self,
     return PyLong_FromSsize_t(self->remaining);
 }
 
+/* Each step runs in a critical section on the iterator: threads that share
+ * one get each entry once (docs/threads.md). */
+MARCH_LOCKED(PyObject *, hamt_iterator_next_locked, hamt_iterator_next,
+             (MarchHamtIterator *self), (self))
+MARCH_LOCKED(PyObject *, hamt_iterator_length_hint_locked,
+             hamt_iterator_length_hint,
+             (MarchHamtIterator *self, PyObject *unused), (self, unused))
+
 static PyMethodDef hamt_iterator_methods[] = {
-    {"__length_hint__", (PyCFunction)hamt_iterator_length_hint, METH_NOARGS,
+    {"__length_hint__", (PyCFunction)hamt_iterator_length_hint_locked,
+     METH_NOARGS,
      NULL},
     {NULL, NULL, 0, NULL}
 };
@@ -802,7 +840,7 @@ static PyTypeObject MarchHamtIterator_Type = {
     .tp_traverse = (traverseproc)hamt_iterator_traverse,
     .tp_clear = (inquiry)hamt_iterator_clear,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)hamt_iterator_next,
+    .tp_iternext = (iternextfunc)hamt_iterator_next_locked,
     .tp_methods = hamt_iterator_methods,
 };
 

@@ -232,7 +232,10 @@ int march_hamt_transient_without(MarchHamtTransient *t, PyObject *key,
 /* 1 found (*value a new reference), 0 absent, -1 error */
 int march_hamt_transient_find(MarchHamtTransient *t, PyObject *key,
                               PyObject **value);
+/* `in` and len() of a transient (each in a critical section on it: the
+ * other operations of the two types lock it in their own files) */
 int march_hamt_transient_contains(PyObject *self, PyObject *key);
+Py_ssize_t march_hamt_transient_length(PyObject *self);
 
 /* __enter__; __exit__ calls `finish` (the type's finish()) and returns
  * False; __reduce__ raises TypeError (no pickling) */

@@ -75,6 +75,7 @@ typedef struct {
     int want;
     MarchWalkFn fn;
     void *ctx;
+    Py_ssize_t visits;      /* added to march_hamt_walk_visits at the end */
 } HamtWalk;
 
 enum { S_EMPTY = 0, S_ENTRY = 1, S_NODE = 2 };
@@ -166,7 +167,7 @@ hamt_walk_report_all(HamtWalk *w, int side, PyObject *node)
     if (!hamt_walk_side_wanted(w, side)) {
         return 0;
     }
-    march_hamt_walk_visits++;
+    w->visits++;
     if (MarchBitmapNode_Check(node)) {
         MarchBitmapNode *b = (MarchBitmapNode *)node;
         uint32_t all = b->datamap | b->nodemap;
@@ -241,7 +242,7 @@ hamt_walk_entry_in_node(HamtWalk *w, int eside, PyObject *k, PyObject *v,
     int oside = eside == MARCH_ONLY_A ? MARCH_ONLY_B : MARCH_ONLY_A;
     int full = hamt_walk_side_wanted(w, oside);
     int r;
-    march_hamt_walk_visits++;
+    w->visits++;
     if (MarchCollisionNode_Check(node)) {
         MarchCollisionNode *c = (MarchCollisionNode *)node;
         Py_ssize_t i;
@@ -363,7 +364,7 @@ hamt_walk_entry_vs_entry(HamtWalk *w, PyObject *ka, PyObject *va, PyObject *kb,
 {
     uint64_t ha, hb;
     int r;
-    march_hamt_walk_visits++;
+    w->visits++;
     if (ka == kb) {
         return hamt_walk_report_both(w, ka, va, kb, vb, NULL);
     }
@@ -460,7 +461,7 @@ hamt_walk_node(HamtWalk *w, PyObject *a, PyObject *b, unsigned shift)
     if (a == b) {
         return 0;
     }
-    march_hamt_walk_visits++;
+    w->visits++;
     if (MarchCollisionNode_Check(a) && MarchCollisionNode_Check(b)
             && ((MarchCollisionNode *)a)->hash
                == ((MarchCollisionNode *)b)->hash) {
@@ -514,9 +515,12 @@ march_hamt_walk(MarchBitmapNode *a, MarchBitmapNode *b, int want,
     w.want = want;
     w.fn = fn;
     w.ctx = ctx;
+    w.visits = 0;
     Py_INCREF(a);
     Py_INCREF(b);
     r = hamt_walk_node(&w, (PyObject *)a, (PyObject *)b, 0);
+    /* one atomic add per walk, not one per node (threads walk at once) */
+    MARCH_ATOMIC_ADD_SSIZE(&march_hamt_walk_visits, w.visits);
     Py_DECREF(a);
     Py_DECREF(b);
     return r;

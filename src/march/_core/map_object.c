@@ -54,7 +54,7 @@ typedef struct {
 
 /* A free list of exact Map objects (untracked GC objects allocated by
  * PyObject_GC_New, linked through `root`): a persistent set/delete makes a
- * Map and usually drops the previous one. */
+ * Map and usually drops the previous one.  GIL builds only (common.h). */
 #define MAP_FREELIST_DEPTH 64
 #define MAP_FREELIST_LINK offsetof(MapObject, root)
 static MarchFreeList map_freelist;
@@ -65,8 +65,10 @@ map_from_root(PyTypeObject *type, MarchBitmapNode *root)
 {
     MapObject *m;
     if (type == &Map_Type) {
-        m = (MapObject *)march_freelist_take(&map_freelist, MAP_FREELIST_LINK,
-                                             sizeof(MapObject));
+        m = MARCH_FREELISTS
+            ? (MapObject *)march_freelist_take(&map_freelist, MAP_FREELIST_LINK,
+                                               sizeof(MapObject))
+            : NULL;
         if (m != NULL) {
             PyObject_Init((PyObject *)m, &Map_Type);
         }
@@ -123,7 +125,7 @@ map_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_INCREF(src->root);
         m = map_from_root(type, src->root);
         if (m != NULL) {
-            m->hash = src->hash;
+            m->hash = MARCH_ATOMIC_LOAD_SSIZE(&src->hash);
         }
         return (PyObject *)m;
     }
@@ -151,7 +153,8 @@ map_dealloc(MapObject *self)
             PyObject_ClearWeakRefs((PyObject *)self);
         }
         Py_CLEAR(self->root);
-        if (!march_freelist_put(&map_freelist, self, MAP_FREELIST_LINK,
+        if (!MARCH_FREELISTS
+                || !march_freelist_put(&map_freelist, self, MAP_FREELIST_LINK,
                                 sizeof(MapObject), MAP_FREELIST_DEPTH)) {
             PyObject_GC_Del(self);
         }
@@ -197,7 +200,7 @@ map_get(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
     uint64_t h;
     PyObject *v, *dflt = Py_None;
     int r;
-    if (!_PyArg_CheckPositional("get", nargs, 1, 2)) {
+    if (!march_check_positional("get", nargs, 1, 2)) {
         return NULL;
     }
     if (nargs == 2) {
@@ -223,7 +226,7 @@ map_set(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
     uint64_t h;
     int added;
     MarchBitmapNode *nr;
-    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+    if (!march_check_positional("set", nargs, 2, 2)) {
         return NULL;
     }
     if (march_hamt_hash(args[0], &h) < 0) {
@@ -385,7 +388,10 @@ map_reduce(MapObject *self, PyObject *Py_UNUSED(ignored))
 static Py_hash_t
 map_hash(MapObject *self)
 {
-    if (self->hash == -1) {
+    /* the cache is read and written atomically: threads hash one Map at
+     * once, and each computes the same value (common.h) */
+    Py_hash_t cached = MARCH_ATOMIC_LOAD_SSIZE(&self->hash);
+    if (cached == -1) {
         /* values may be maps nested arbitrarily deep: no C stack overflow */
         MarchBitmapNode *root = self->root;
         Py_hash_t h;
@@ -397,23 +403,27 @@ map_hash(MapObject *self)
         h = march_hamt_hash_entries(root);
         Py_DECREF(root);
         Py_LeaveRecursiveCall();
-        self->hash = h;
+        MARCH_ATOMIC_STORE_SSIZE(&self->hash, h);
+        return h;
     }
-    return self->hash;
+    return cached;
 }
 
 static PyObject *
 map_richcompare(PyObject *a, PyObject *b, int op)
 {
     MapObject *x, *y;
+    Py_hash_t hx, hy;
     int r;
     if (!Map_Check(b) || (op != Py_EQ && op != Py_NE)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
     x = (MapObject *)a;
     y = (MapObject *)b;
+    hx = MARCH_ATOMIC_LOAD_SSIZE(&x->hash);
+    hy = MARCH_ATOMIC_LOAD_SSIZE(&y->hash);
     if (x->root->count != y->root->count
-            || (x->hash != -1 && y->hash != -1 && x->hash != y->hash)) {
+            || (hx != -1 && hy != -1 && hx != hy)) {
         r = 0;
     }
     else {
@@ -436,8 +446,15 @@ map_entries_repr(const char *prefix, MarchBitmapNode *root)
 {
     MarchHamtIter it;
     PyObject *k, *v, *parts, *sep = NULL, *body = NULL, *res = NULL;
+    /* values may be maps nested arbitrarily deep, and one level of this
+     * repr takes more C stack than the interpreter's own recursion limit
+     * allows for (3.13 counts C calls, not stack): count it too */
+    if (Py_EnterRecursiveCall(" while getting the repr of a march.Map")) {
+        return NULL;
+    }
     parts = PyList_New(0);
     if (parts == NULL) {
+        Py_LeaveRecursiveCall();
         return NULL;
     }
     Py_INCREF(root);
@@ -460,6 +477,7 @@ map_entries_repr(const char *prefix, MarchBitmapNode *root)
     }
     res = PyUnicode_FromFormat("%s({%U})", prefix, body);
 done:
+    Py_LeaveRecursiveCall();
     Py_DECREF(root);
     Py_DECREF(parts);
     Py_XDECREF(sep);
@@ -848,7 +866,7 @@ mapmutation_subscript(PyObject *self, PyObject *key)
 static PyObject *
 mapmutation_set(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+    if (!march_check_positional("set", nargs, 2, 2)) {
         return NULL;
     }
     if (march_hamt_transient_assoc(MAPMUTATION(self), args[0], args[1]) < 0) {
@@ -875,7 +893,7 @@ mapmutation_get(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *v;
     int r;
-    if (!_PyArg_CheckPositional("get", nargs, 1, 2)) {
+    if (!march_check_positional("get", nargs, 1, 2)) {
         return NULL;
     }
     r = march_hamt_transient_find(MAPMUTATION(self), args[0], &v);
@@ -894,7 +912,7 @@ mapmutation_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *v;
     int r;
-    if (!_PyArg_CheckPositional("pop", nargs, 1, 2)) {
+    if (!march_check_positional("pop", nargs, 1, 2)) {
         return NULL;
     }
     r = march_hamt_transient_without(MAPMUTATION(self), args[0], &v);
@@ -1032,30 +1050,77 @@ mapmutation_repr(PyObject *self)
     return res;
 }
 
+/* Every slot and method of a MapMutation runs in a critical section on
+ * it (common.h, MARCH_LOCKED): threads that share one are serialised
+ * (docs/threads.md). */
+MARCH_LOCKED(int, mapmutation_ass_subscript_locked, mapmutation_ass_subscript,
+             (PyObject *self, PyObject *key, PyObject *value),
+             (self, key, value))
+MARCH_LOCKED(PyObject *, mapmutation_subscript_locked, mapmutation_subscript,
+             (PyObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(PyObject *, mapmutation_set_locked, mapmutation_set,
+             (PyObject *self, PyObject *const *args, Py_ssize_t nargs),
+             (self, args, nargs))
+MARCH_LOCKED(PyObject *, mapmutation_get_locked, mapmutation_get,
+             (PyObject *self, PyObject *const *args, Py_ssize_t nargs),
+             (self, args, nargs))
+MARCH_LOCKED(PyObject *, mapmutation_delete_locked, mapmutation_delete,
+             (PyObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(PyObject *, mapmutation_pop_locked, mapmutation_pop,
+             (PyObject *self, PyObject *const *args, Py_ssize_t nargs),
+             (self, args, nargs))
+MARCH_LOCKED(PyObject *, mapmutation_update_locked, mapmutation_update,
+             (PyObject *self, PyObject *args, PyObject *kwds),
+             (self, args, kwds))
+MARCH_LOCKED(PyObject *, mapmutation_finish_locked, mapmutation_finish,
+             (PyObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, mapmutation_exit_locked, mapmutation_exit,
+             (PyObject *self, PyObject *args), (self, args))
+MARCH_LOCKED(PyObject *, mapmutation_repr_locked, mapmutation_repr,
+             (PyObject *self), (self))
+
+/* == locks both sides when both are mutations */
+static PyObject *
+mapmutation_richcompare_locked(PyObject *self, PyObject *b, int op)
+{
+    PyObject *r;
+    if (Mutation_Check(b) && b != self) {
+        MARCH_BEGIN_CRITICAL_SECTION2(self, b);
+        r = mapmutation_richcompare(self, b, op);
+        MARCH_END_CRITICAL_SECTION2();
+    }
+    else {
+        MARCH_BEGIN_CRITICAL_SECTION(self);
+        r = mapmutation_richcompare(self, b, op);
+        MARCH_END_CRITICAL_SECTION();
+    }
+    return r;
+}
+
 static PyMethodDef mapmutation_methods[] = {
-    {"set", (PyCFunction)(void (*)(void))mapmutation_set, METH_FASTCALL,
+    {"set", (PyCFunction)(void (*)(void))mapmutation_set_locked, METH_FASTCALL,
      MARCH_DOC_MapMutation_set},
-    {"get", (PyCFunction)(void (*)(void))mapmutation_get, METH_FASTCALL,
+    {"get", (PyCFunction)(void (*)(void))mapmutation_get_locked, METH_FASTCALL,
      MARCH_DOC_MapMutation_get},
-    {"delete", (PyCFunction)mapmutation_delete, METH_O,
+    {"delete", (PyCFunction)mapmutation_delete_locked, METH_O,
      MARCH_DOC_MapMutation_delete},
-    {"pop", (PyCFunction)(void (*)(void))mapmutation_pop, METH_FASTCALL,
+    {"pop", (PyCFunction)(void (*)(void))mapmutation_pop_locked, METH_FASTCALL,
      MARCH_DOC_MapMutation_pop},
-    {"update", (PyCFunction)(void (*)(void))mapmutation_update,
+    {"update", (PyCFunction)(void (*)(void))mapmutation_update_locked,
      METH_VARARGS | METH_KEYWORDS, MARCH_DOC_MapMutation_update},
     /* one C function, two names: each name has its own text */
-    {"finish", mapmutation_finish, METH_NOARGS, MARCH_DOC_MapMutation_finish},
-    {"persistent", mapmutation_finish, METH_NOARGS,
+    {"finish", mapmutation_finish_locked, METH_NOARGS, MARCH_DOC_MapMutation_finish},
+    {"persistent", mapmutation_finish_locked, METH_NOARGS,
      MARCH_DOC_MapMutation_persistent},
-    {"__exit__", mapmutation_exit, METH_VARARGS, NULL},
+    {"__exit__", mapmutation_exit_locked, METH_VARARGS, NULL},
     MARCH_HAMT_TRANSIENT_METHODS,
     {NULL, NULL, 0, NULL}
 };
 
 static PyMappingMethods mapmutation_as_mapping = {
-    .mp_length = march_hamt_object_length,
-    .mp_subscript = mapmutation_subscript,
-    .mp_ass_subscript = mapmutation_ass_subscript,
+    .mp_length = march_hamt_transient_length,
+    .mp_subscript = mapmutation_subscript_locked,
+    .mp_ass_subscript = mapmutation_ass_subscript_locked,
 };
 
 static PySequenceMethods mapmutation_as_sequence = {
@@ -1073,7 +1138,7 @@ static PyTypeObject MapMutation_Type = {
     .tp_name = "march._hamt.MapMutation",
     .tp_basicsize = sizeof(MutationObject),
     .tp_dealloc = march_hamt_transient_dealloc,
-    .tp_repr = mapmutation_repr,
+    .tp_repr = mapmutation_repr_locked,
     .tp_as_sequence = &mapmutation_as_sequence,
     .tp_as_mapping = &mapmutation_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
@@ -1081,7 +1146,7 @@ static PyTypeObject MapMutation_Type = {
     .tp_doc = MARCH_DOC_MapMutation,
     .tp_traverse = march_hamt_transient_traverse,
     .tp_clear = march_hamt_transient_clear,
-    .tp_richcompare = mapmutation_richcompare,
+    .tp_richcompare = mapmutation_richcompare_locked,
     .tp_weaklistoffset = offsetof(MutationObject, weakreflist),
     .tp_methods = mapmutation_methods,
 };
@@ -1188,7 +1253,7 @@ mapview_repr(MapViewObject *self)
         Py_ReprLeave((PyObject *)self);
         return NULL;
     }
-    res = PyUnicode_FromFormat("%s(%R)", _PyType_Name(Py_TYPE(self)), lst);
+    res = PyUnicode_FromFormat("%s(%R)", march_type_name(Py_TYPE(self)), lst);
     Py_DECREF(lst);
     Py_ReprLeave((PyObject *)self);
     return res;

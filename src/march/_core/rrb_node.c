@@ -79,12 +79,14 @@ static uint64_t rrb_owner_counter = 0;
 uint64_t
 march_rrb_new_owner(void)
 {
-    /* 45 bits: a new id per evolver and per persistent() call */
-    rrb_owner_counter = (rrb_owner_counter + 1) & (((uint64_t)1 << 45) - 1);
-    if (rrb_owner_counter == 0) {
-        rrb_owner_counter = 1;
-    }
-    return rrb_owner_counter;
+    /* 45 bits: a new id per evolver and per persistent() call; atomic:
+     * threads make evolvers at once (docs/threads.md) */
+    const uint64_t mask = ((uint64_t)1 << 45) - 1;
+    uint64_t id;
+    do {
+        id = MARCH_ATOMIC_ADD_U64(&rrb_owner_counter, 1) & mask;
+    } while (id == 0);
+    return id;
 }
 
 static inline void
@@ -117,7 +119,8 @@ rrb_node_set_owner(MarchRRBNode *n, uint64_t owner)
 #define MARCH_RRB_SLABS 0
 #endif
 
-const int march_rrb_raw_slabs = MARCH_RRB_SLABS;
+/* slabs serve raw leaves only: none on a free-threaded build */
+const int march_rrb_raw_slabs = MARCH_RRB_SLABS && MARCH_RRB_RAW;
 
 #define RAW_TRACE_DOMAIN 0x6d617263u    /* "marc" */
 
@@ -307,8 +310,9 @@ rrb_raw_free(MarchRRBNode *n)
  * releasing and re-faulting arenas over and over (which it does for a
  * steady churn of these sizes on big vectors).  A block on a list is a
  * dead, untracked node of that type (a raw leaf: its block), linked
- * through its slot 0 (so that the object header, which _Py_NewReference
- * revives, stays as it was); rrb_node_alloc revives it. */
+ * through its slot 0 (so that the object header stays as it was);
+ * rrb_node_alloc revives it with PyObject_Init.  On GIL builds only
+ * (MARCH_FREELISTS, common.h). */
 #define NODE_FREE_MAX 256
 enum { KIND_LEAF, KIND_LEAFGC, KIND_INNER, KIND_RELAXED, NKINDS };
 static MarchFreeList rrb_node_free[NKINDS];
@@ -464,7 +468,7 @@ rrb_node_alloc(int kind, PyTypeObject *type)
         MarchRRBNode *n = march_freelist_take(&rrb_node_free[kind], NODE_LINK,
                                               rrb_node_block_size(kind));
         if (n != NULL) {
-            _Py_NewReference((PyObject *)n);
+            PyObject_Init((PyObject *)n, type);
             return n;
         }
     }

@@ -81,15 +81,9 @@ extern PyTypeObject MarchRRBRelaxed_Type;
 /* a raw leaf (not a Python object, see above) */
 #define RRB_FLAG_RAW 4
 
-/* Free lists of nodes and Vectors revive dead objects with
- * _Py_NewReference, as CPython's own free lists do; it is a private API, so
- * they are used only on the versions known to have it.  The in-place tail
- * buffer append relies on the GIL (one writer at a time). */
-#if PY_VERSION_HEX < 0x030D0000
-#define MARCH_RRB_FREELISTS 1
-#else
-#define MARCH_RRB_FREELISTS 0
-#endif
+/* Free lists of nodes and Vectors (rrb_node.c, vector_object.c) exist
+ * where common.h's MARCH_FREELISTS says: on GIL builds. */
+#define MARCH_RRB_FREELISTS MARCH_FREELISTS
 /* Raw leaves count their references with plain (non-atomic) integers and
  * come from slabs kept in global lists: both rely on the GIL, so a
  * free-threaded build makes every leaf a GC leaf. */

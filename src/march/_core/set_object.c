@@ -383,10 +383,13 @@ set_reduce(SetObject *self, PyObject *Py_UNUSED(ignored))
 static Py_hash_t
 set_hash(SetObject *self)
 {
-    if (self->hash == -1) {
-        self->hash = march_hamt_hash_keys(self->root);
+    /* read and written atomically: see map_hash */
+    Py_hash_t h = MARCH_ATOMIC_LOAD_SSIZE(&self->hash);
+    if (h == -1) {
+        h = march_hamt_hash_keys(self->root);
+        MARCH_ATOMIC_STORE_SSIZE(&self->hash, h);
     }
-    return self->hash;
+    return h;
 }
 
 static PyObject *
@@ -406,7 +409,14 @@ set_repr(SetObject *self)
         Py_ReprLeave((PyObject *)self);
         return NULL;
     }
+    /* counted as well as the list's repr: see map_entries_repr */
+    if (Py_EnterRecursiveCall(" while getting the repr of a march.Set")) {
+        Py_DECREF(list);
+        Py_ReprLeave((PyObject *)self);
+        return NULL;
+    }
     body = PyObject_Repr(list);        /* "[a, b]" */
+    Py_LeaveRecursiveCall();
     Py_DECREF(list);
     Py_ReprLeave((PyObject *)self);
     if (body == NULL) {
@@ -429,6 +439,7 @@ static PyObject *
 set_richcompare(PyObject *a, PyObject *b, int op)
 {
     MarchBitmapNode *ra, *rb;
+    Py_hash_t ha, hb;
     int r;
     if (!Set_Check(a)) {
         Py_RETURN_NOTIMPLEMENTED;
@@ -458,9 +469,10 @@ set_richcompare(PyObject *a, PyObject *b, int op)
         if (ra->count != rb->count) {
             r = 0;
         }
-        else if (Set_Check(b) && ((SetObject *)a)->hash != -1
-                 && ((SetObject *)b)->hash != -1
-                 && ((SetObject *)a)->hash != ((SetObject *)b)->hash) {
+        else if (Set_Check(b)
+                 && (ha = MARCH_ATOMIC_LOAD_SSIZE(&((SetObject *)a)->hash)) != -1
+                 && (hb = MARCH_ATOMIC_LOAD_SSIZE(&((SetObject *)b)->hash)) != -1
+                 && ha != hb) {
             r = 0;
         }
         else {
@@ -696,24 +708,40 @@ setevolver_exit(PyObject *self, PyObject *Py_UNUSED(args))
     return march_hamt_transient_exit(self, setevolver_persistent);
 }
 
+/* Every slot and method of a SetEvolver runs in a critical section on it
+ * (common.h, MARCH_LOCKED): threads that share one are serialised
+ * (docs/threads.md). */
+MARCH_LOCKED(PyObject *, setevolver_add_locked, setevolver_add,
+             (PyObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(PyObject *, setevolver_discard_locked, setevolver_discard,
+             (PyObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(PyObject *, setevolver_remove_locked, setevolver_remove,
+             (PyObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(PyObject *, setevolver_is_dirty_locked, setevolver_is_dirty,
+             (PyObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, setevolver_persistent_locked, setevolver_persistent,
+             (PyObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, setevolver_exit_locked, setevolver_exit,
+             (PyObject *self, PyObject *args), (self, args))
+
 static PyMethodDef setevolver_methods[] = {
-    {"add", setevolver_add, METH_O, MARCH_DOC_SetEvolver_add},
-    {"discard", setevolver_discard, METH_O, MARCH_DOC_SetEvolver_discard},
-    {"remove", setevolver_remove, METH_O, MARCH_DOC_SetEvolver_remove},
-    {"is_dirty", setevolver_is_dirty, METH_NOARGS,
+    {"add", setevolver_add_locked, METH_O, MARCH_DOC_SetEvolver_add},
+    {"discard", setevolver_discard_locked, METH_O, MARCH_DOC_SetEvolver_discard},
+    {"remove", setevolver_remove_locked, METH_O, MARCH_DOC_SetEvolver_remove},
+    {"is_dirty", setevolver_is_dirty_locked, METH_NOARGS,
      MARCH_DOC_SetEvolver_is_dirty},
     /* one C function, two names: each name has its own text */
-    {"persistent", setevolver_persistent, METH_NOARGS,
+    {"persistent", setevolver_persistent_locked, METH_NOARGS,
      MARCH_DOC_SetEvolver_persistent},
-    {"finish", setevolver_persistent, METH_NOARGS,
+    {"finish", setevolver_persistent_locked, METH_NOARGS,
      MARCH_DOC_SetEvolver_finish},
-    {"__exit__", setevolver_exit, METH_VARARGS, NULL},
+    {"__exit__", setevolver_exit_locked, METH_VARARGS, NULL},
     MARCH_HAMT_TRANSIENT_METHODS,
     {NULL, NULL, 0, NULL}
 };
 
 static PySequenceMethods setevolver_as_sequence = {
-    .sq_length = march_hamt_object_length,
+    .sq_length = march_hamt_transient_length,
     .sq_contains = march_hamt_transient_contains,
 };
 
@@ -753,6 +781,15 @@ march_set_register(PyObject *module)
     }
     march_hamt_types.set = &Set_Type;
     march_hamt_types.set_evolver = &SetEvolver_Type;
+    if (empty_set == NULL) {
+        /* the empty Set is made here, before any thread can ask for one
+         * (set_from_root keeps the first empty Set it makes) */
+        PyObject *e = set_from_root(march_hamt_node_empty_root());
+        if (e == NULL) {
+            return -1;
+        }
+        Py_DECREF(e);
+    }
     if (set_abc_set == NULL) {
         set_abc_set = march_hamt_object_register_abc("Set", &Set_Type);
         if (set_abc_set == NULL) {

@@ -116,7 +116,7 @@ vector_wrap(MarchRRB *v)
     o = march_freelist_take(&vector_free_list, VECTOR_FREE_LINK,
                             sizeof(VectorObject));
     if (o != NULL) {
-        _Py_NewReference((PyObject *)o);
+        PyObject_Init((PyObject *)o, &Vector_Type);
     }
     else
 #endif
@@ -159,8 +159,11 @@ vector_as_index(PyObject *o, int *err)
     if (PyLong_CheckExact(o)) {
         i = PyLong_AsSsize_t(o);
         if (i == -1 && PyErr_Occurred()) {
+            int overflow;
             PyErr_Clear();
-            return _PyLong_Sign(o) < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX;
+            /* out of range: the sign says which end to clamp to */
+            (void)PyLong_AsLongLongAndOverflow(o, &overflow);
+            return overflow < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX;
         }
         return i;
     }
@@ -286,17 +289,23 @@ vector_items_get(VectorItems *it, PyObject *iterable, const char *msg)
     it->items = NULL;
     it->n = 0;
     if (PyList_Check(iterable)) {
-        Py_ssize_t n = PyList_GET_SIZE(iterable), i;
-        PyObject **own = PyMem_New(PyObject *, n > 0 ? n : 1);
+        Py_ssize_t n, i;
+        PyObject **own;
+        /* in a critical section on the list: on the free-threaded build,
+         * another thread may change it (nothing in here runs Python code) */
+        MARCH_BEGIN_CRITICAL_SECTION(iterable);
+        n = PyList_GET_SIZE(iterable);
+        own = PyMem_New(PyObject *, n > 0 ? n : 1);
+        /* PyMem_New runs no Python code (no collection): the list still
+         * has n items, and they are owned before anything else allocates */
+        for (i = 0; own != NULL && i < n; i++) {
+            own[i] = PyList_GET_ITEM(iterable, i);
+            Py_INCREF(own[i]);
+        }
+        MARCH_END_CRITICAL_SECTION();
         if (own == NULL) {
             PyErr_NoMemory();
             return -1;
-        }
-        /* PyMem_New runs no Python code (no collection): the list still
-         * has n items, and they are owned before anything else allocates */
-        for (i = 0; i < n; i++) {
-            own[i] = PyList_GET_ITEM(iterable, i);
-            Py_INCREF(own[i]);
         }
         it->own = own;
         it->items = own;
@@ -361,7 +370,7 @@ vector_module_vector(PyObject *Py_UNUSED(module), PyObject *const *args,
 {
     PyObject *iterable = NULL;
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    if (!_PyArg_CheckPositional("vector", nargs + nkw, 0, 1)) {
+    if (!march_check_positional("vector", nargs + nkw, 0, 1)) {
         return NULL;
     }
     if (nkw == 1) {
@@ -759,8 +768,10 @@ vector_hash(VectorObject *self)
 {
     Py_uhash_t acc = XXPRIME_5;
     Py_ssize_t i = 0, n = self->v.count;
-    if (self->hash != -1) {
-        return self->hash;
+    /* the cache is read and written atomically: see common.h */
+    Py_hash_t cached = MARCH_ATOMIC_LOAD_SSIZE(&self->hash);
+    if (cached != -1) {
+        return cached;
     }
     /* elements may be vectors nested arbitrarily deep: no C stack overflow */
     if (Py_EnterRecursiveCall(" while hashing a march.Vector")) {
@@ -785,8 +796,8 @@ vector_hash(VectorObject *self)
     if (acc == (Py_uhash_t)-1) {
         acc = 1546275796;
     }
-    self->hash = (Py_hash_t)acc;
-    return self->hash;
+    MARCH_ATOMIC_STORE_SSIZE(&self->hash, (Py_hash_t)acc);
+    return (Py_hash_t)acc;
 }
 
 /* the repr of a Vector or an evolver: fmt (one %R) over `list`, the list
@@ -794,11 +805,16 @@ vector_hash(VectorObject *self)
 static PyObject *
 vector_repr_of(PyObject *list, const char *fmt)
 {
-    PyObject *r;
+    PyObject *r = NULL;
     if (list == NULL) {
         return NULL;
     }
-    r = PyUnicode_FromFormat(fmt, list);
+    /* counted as well as the list's repr: elements may be vectors nested
+     * arbitrarily deep (see map_entries_repr, map_object.c) */
+    if (!Py_EnterRecursiveCall(" while getting the repr of a march.Vector")) {
+        r = PyUnicode_FromFormat(fmt, list);
+        Py_LeaveRecursiveCall();
+    }
     Py_DECREF(list);
     return r;
 }
@@ -845,7 +861,7 @@ vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t i, n;
     MarchRRB out;
-    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+    if (!march_check_positional("set", nargs, 2, 2)) {
         return NULL;
     }
     if (vector_index_in(args[0], &self->v, &i) < 0) {
@@ -929,7 +945,7 @@ vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     VectorKey k;
     MarchRRB out;
     int rc;
-    if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
+    if (!march_check_positional("delete", nargs, 1, 2)) {
         return NULL;
     }
     key = args[0];
@@ -997,7 +1013,7 @@ static PyObject *
 vector_index(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t n, lo = 0, hi = PY_SSIZE_T_MAX, r;
-    if (!_PyArg_CheckPositional("index", nargs, 1, 3)) {
+    if (!march_check_positional("index", nargs, 1, 3)) {
         return NULL;
     }
     if (nargs > 1 && vector_slice_index(args[1], &lo) < 0) {
@@ -1091,7 +1107,7 @@ vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t i, n;
     MarchRRB out;
-    if (!_PyArg_CheckPositional("insert", nargs, 2, 2)) {
+    if (!march_check_positional("insert", nargs, 2, 2)) {
         return NULL;
     }
     if (vector_index_in(args[0], &self->v, &i) < 0) {
@@ -1137,7 +1153,7 @@ vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t i, n;
     PyObject *x, *rest;
     MarchRRB out;
-    if (!_PyArg_CheckPositional("pop", nargs, 0, 1)) {
+    if (!march_check_positional("pop", nargs, 0, 1)) {
         return NULL;
     }
     if (nargs == 0) {
@@ -1482,8 +1498,17 @@ vectoriter_length_hint(VectorIterObject *it, PyObject *Py_UNUSED(ignored))
     return PyLong_FromSsize_t(n);
 }
 
+/* Each step of an iterator runs in a critical section on it: threads
+ * that share one iterator get each element once (docs/threads.md). */
+MARCH_LOCKED(PyObject *, vectoriter_next_locked, vectoriter_next,
+             (VectorIterObject *self), (self))
+MARCH_LOCKED(PyObject *, vectorreviter_next_locked, vectorreviter_next,
+             (VectorIterObject *self), (self))
+MARCH_LOCKED(PyObject *, vectoriter_length_hint_locked, vectoriter_length_hint,
+             (VectorIterObject *self, PyObject *unused), (self, unused))
+
 static PyMethodDef vectoriter_methods[] = {
-    {"__length_hint__", (PyCFunction)vectoriter_length_hint, METH_NOARGS, NULL},
+    {"__length_hint__", (PyCFunction)vectoriter_length_hint_locked, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
@@ -1495,7 +1520,7 @@ static PyTypeObject VectorIter_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_traverse = (traverseproc)vectoriter_traverse,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)vectoriter_next,
+    .tp_iternext = (iternextfunc)vectoriter_next_locked,
     .tp_methods = vectoriter_methods,
 };
 
@@ -1507,7 +1532,7 @@ static PyTypeObject VectorRevIter_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_traverse = (traverseproc)vectoriter_traverse,
     .tp_iter = PyObject_SelfIter,
-    .tp_iternext = (iternextfunc)vectorreviter_next,
+    .tp_iternext = (iternextfunc)vectorreviter_next_locked,
     .tp_methods = vectoriter_methods,
 };
 
@@ -1768,7 +1793,7 @@ vectorevolver_ass_subscript(VectorEvolverObject *e, PyObject *key, PyObject *x)
 static PyObject *
 vectorevolver_set(VectorEvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!_PyArg_CheckPositional("set", nargs, 2, 2)) {
+    if (!march_check_positional("set", nargs, 2, 2)) {
         return NULL;
     }
     if (vectorevolver_setitem(e, args[0], args[1]) < 0) {
@@ -1861,7 +1886,7 @@ static PyObject *
 vectorevolver_delete(VectorEvolverObject *e, PyObject *const *args, Py_ssize_t nargs)
 {
     int rc;
-    if (!_PyArg_CheckPositional("delete", nargs, 1, 2)) {
+    if (!march_check_positional("delete", nargs, 1, 2)) {
         return NULL;
     }
     if (nargs == 1 || args[1] == Py_None) {
@@ -2006,37 +2031,71 @@ vectorevolver_reduce(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
     return NULL;
 }
 
+/* Every slot and method of a VectorEvolver runs in a critical section on
+ * it (common.h, MARCH_LOCKED): threads that share one are serialised
+ * (docs/threads.md). */
+MARCH_LOCKED(Py_ssize_t, vectorevolver_len_locked, vectorevolver_len,
+             (VectorEvolverObject *self), (self))
+MARCH_LOCKED(PyObject *, vectorevolver_item_locked, vectorevolver_item,
+             (VectorEvolverObject *self, Py_ssize_t i), (self, i))
+MARCH_LOCKED(PyObject *, vectorevolver_subscript_locked, vectorevolver_subscript,
+             (VectorEvolverObject *self, PyObject *key), (self, key))
+MARCH_LOCKED(int, vectorevolver_ass_subscript_locked, vectorevolver_ass_subscript,
+             (VectorEvolverObject *self, PyObject *key, PyObject *x), (self, key, x))
+MARCH_LOCKED(PyObject *, vectorevolver_set_locked, vectorevolver_set,
+             (VectorEvolverObject *self, PyObject *const *args, Py_ssize_t nargs), (self, args, nargs))
+MARCH_LOCKED(PyObject *, vectorevolver_append_locked, vectorevolver_append,
+             (VectorEvolverObject *self, PyObject *x), (self, x))
+MARCH_LOCKED(PyObject *, vectorevolver_extend_locked, vectorevolver_extend,
+             (VectorEvolverObject *self, PyObject *x), (self, x))
+MARCH_LOCKED(PyObject *, vectorevolver_delete_locked, vectorevolver_delete,
+             (VectorEvolverObject *self, PyObject *const *args, Py_ssize_t nargs), (self, args, nargs))
+MARCH_LOCKED(PyObject *, vectorevolver_remove_locked, vectorevolver_remove,
+             (VectorEvolverObject *self, PyObject *x), (self, x))
+MARCH_LOCKED(PyObject *, vectorevolver_is_dirty_locked, vectorevolver_is_dirty,
+             (VectorEvolverObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, vectorevolver_persistent_locked, vectorevolver_persistent,
+             (VectorEvolverObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, vectorevolver_exit_locked, vectorevolver_exit,
+             (VectorEvolverObject *self, PyObject *args), (self, args))
+MARCH_LOCKED(PyObject *, vectorevolver_check_locked, vectorevolver_check,
+             (VectorEvolverObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, vectorevolver_height_locked, vectorevolver_height,
+             (VectorEvolverObject *self, PyObject *unused), (self, unused))
+MARCH_LOCKED(PyObject *, vectorevolver_repr_locked, vectorevolver_repr,
+             (VectorEvolverObject *self), (self))
+
 static PyMethodDef vectorevolver_methods[] = {
-    {"set", FASTCALL(vectorevolver_set), MARCH_DOC_VectorEvolver_set},
-    {"append", (PyCFunction)vectorevolver_append, METH_O, MARCH_DOC_VectorEvolver_append},
-    {"extend", (PyCFunction)vectorevolver_extend, METH_O, MARCH_DOC_VectorEvolver_extend},
-    {"delete", FASTCALL(vectorevolver_delete), MARCH_DOC_VectorEvolver_delete},
-    {"remove", (PyCFunction)vectorevolver_remove, METH_O, MARCH_DOC_VectorEvolver_remove},
-    {"is_dirty", (PyCFunction)vectorevolver_is_dirty, METH_NOARGS,
+    {"set", FASTCALL(vectorevolver_set_locked), MARCH_DOC_VectorEvolver_set},
+    {"append", (PyCFunction)vectorevolver_append_locked, METH_O, MARCH_DOC_VectorEvolver_append},
+    {"extend", (PyCFunction)vectorevolver_extend_locked, METH_O, MARCH_DOC_VectorEvolver_extend},
+    {"delete", FASTCALL(vectorevolver_delete_locked), MARCH_DOC_VectorEvolver_delete},
+    {"remove", (PyCFunction)vectorevolver_remove_locked, METH_O, MARCH_DOC_VectorEvolver_remove},
+    {"is_dirty", (PyCFunction)vectorevolver_is_dirty_locked, METH_NOARGS,
      MARCH_DOC_VectorEvolver_is_dirty},
     /* two names of one function, each with its own text */
-    {"persistent", (PyCFunction)vectorevolver_persistent, METH_NOARGS,
+    {"persistent", (PyCFunction)vectorevolver_persistent_locked, METH_NOARGS,
      MARCH_DOC_VectorEvolver_persistent},
-    {"finish", (PyCFunction)vectorevolver_persistent, METH_NOARGS,
+    {"finish", (PyCFunction)vectorevolver_persistent_locked, METH_NOARGS,
      MARCH_DOC_VectorEvolver_finish},
     {"__enter__", (PyCFunction)vectorevolver_enter, METH_NOARGS, NULL},
-    {"__exit__", (PyCFunction)vectorevolver_exit, METH_VARARGS, NULL},
+    {"__exit__", (PyCFunction)vectorevolver_exit_locked, METH_VARARGS, NULL},
     {"__reduce__", (PyCFunction)vectorevolver_reduce, METH_NOARGS, NULL},
-    {"_check", (PyCFunction)vectorevolver_check, METH_NOARGS, "Verify the invariants."},
-    {"_height", (PyCFunction)vectorevolver_height, METH_NOARGS,
+    {"_check", (PyCFunction)vectorevolver_check_locked, METH_NOARGS, "Verify the invariants."},
+    {"_height", (PyCFunction)vectorevolver_height_locked, METH_NOARGS,
      "Levels above the leaves."},
     {NULL, NULL, 0, NULL}
 };
 
 static PySequenceMethods vectorevolver_as_sequence = {
-    .sq_length = (lenfunc)vectorevolver_len,
-    .sq_item = (ssizeargfunc)vectorevolver_item,
+    .sq_length = (lenfunc)vectorevolver_len_locked,
+    .sq_item = (ssizeargfunc)vectorevolver_item_locked,
 };
 
 static PyMappingMethods vectorevolver_as_mapping = {
-    .mp_length = (lenfunc)vectorevolver_len,
-    .mp_subscript = (binaryfunc)vectorevolver_subscript,
-    .mp_ass_subscript = (objobjargproc)vectorevolver_ass_subscript,
+    .mp_length = (lenfunc)vectorevolver_len_locked,
+    .mp_subscript = (binaryfunc)vectorevolver_subscript_locked,
+    .mp_ass_subscript = (objobjargproc)vectorevolver_ass_subscript_locked,
 };
 
 static PyTypeObject VectorEvolver_Type = {
@@ -2044,7 +2103,7 @@ static PyTypeObject VectorEvolver_Type = {
     .tp_name = QUAL("VectorEvolver"),
     .tp_basicsize = sizeof(VectorEvolverObject),
     .tp_dealloc = (destructor)vectorevolver_dealloc,
-    .tp_repr = (reprfunc)vectorevolver_repr,
+    .tp_repr = (reprfunc)vectorevolver_repr_locked,
     .tp_as_sequence = &vectorevolver_as_sequence,
     .tp_as_mapping = &vectorevolver_as_mapping,
     .tp_hash = PyObject_HashNotImplemented,
@@ -2067,29 +2126,19 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL}
 };
 
-static struct PyModuleDef rrb_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "march." MODULE_NAME,
-    .m_doc = "march's C RRB-tree vector (branching " MODULE_NAME ").",
-    .m_size = -1,
-    .m_methods = module_methods,
-};
-
-PyMODINIT_FUNC
-INIT_FUNC(void)
+/* Multi-phase initialisation, for the declarations of hamt_module.c (the
+ * GIL, other interpreters). */
+static int
+rrb_module_exec(PyObject *m)
 {
-    PyObject *m, *abc = NULL, *seq = NULL, *r;
+    PyObject *abc = NULL, *seq = NULL, *r;
     MarchRRB empty;
     if (march_rrb_node_ready() < 0
             || PyType_Ready(&Vector_Type) < 0
             || PyType_Ready(&VectorEvolver_Type) < 0
             || PyType_Ready(&VectorIter_Type) < 0
             || PyType_Ready(&VectorRevIter_Type) < 0) {
-        return NULL;
-    }
-    m = PyModule_Create(&rrb_module);
-    if (m == NULL) {
-        return NULL;
+        return -1;
     }
     if (empty_vector == NULL) {
         march_rrb_init(&empty);
@@ -2104,14 +2153,9 @@ INIT_FUNC(void)
             goto error;
         }
     }
-    Py_INCREF(&Vector_Type);
-    if (PyModule_AddObject(m, "Vector", (PyObject *)&Vector_Type) < 0) {
-        Py_DECREF(&Vector_Type);
-        goto error;
-    }
-    Py_INCREF(&VectorEvolver_Type);
-    if (PyModule_AddObject(m, "VectorEvolver", (PyObject *)&VectorEvolver_Type) < 0) {
-        Py_DECREF(&VectorEvolver_Type);
+    if (PyModule_AddObjectRef(m, "Vector", (PyObject *)&Vector_Type) < 0
+            || PyModule_AddObjectRef(m, "VectorEvolver",
+                                     (PyObject *)&VectorEvolver_Type) < 0) {
         goto error;
     }
     if (PyModule_AddIntConstant(m, "BRANCHING", RRB_M) < 0) {
@@ -2137,10 +2181,35 @@ INIT_FUNC(void)
     Py_DECREF(r);
     Py_DECREF(seq);
     Py_DECREF(abc);
-    return m;
+    return 0;
 error:
     Py_XDECREF(seq);
     Py_XDECREF(abc);
-    Py_DECREF(m);
-    return NULL;
+    return -1;
+}
+
+static PyModuleDef_Slot rrb_module_slots[] = {
+    {Py_mod_exec, (void *)rrb_module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL}
+};
+
+static struct PyModuleDef rrb_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "march." MODULE_NAME,
+    .m_doc = "march's C RRB-tree vector (branching " MODULE_NAME ").",
+    .m_size = 0,
+    .m_methods = module_methods,
+    .m_slots = rrb_module_slots,
+};
+
+PyMODINIT_FUNC
+INIT_FUNC(void)
+{
+    return PyModuleDef_Init(&rrb_module);
 }

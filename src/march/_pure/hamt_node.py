@@ -61,6 +61,7 @@ The shape of a trie thus depends only on the set of keys; only the order of
 the entries inside a collision node depends on the insertion order.
 """
 import itertools as _itertools
+import threading as _threading
 
 from .common import popcount32
 
@@ -140,8 +141,17 @@ def hamt_node_empty_root():
     return _empty_root
 
 
-# a fresh transient id, never 0 (C: ++hamt_node_owner_counter)
-hamt_node_new_owner = _itertools.count(1).__next__
+_owner_ids = _itertools.count(1)
+_owner_lock = _threading.Lock()
+
+
+def hamt_node_new_owner():
+    """A fresh transient id, never 0 (C: an atomic add to
+    hamt_node_owner_counter).  Under a lock: an itertools.count shared by
+    threads may hand out one id twice on free-threaded CPython, and two
+    transients with one id would edit each other's nodes."""
+    with _owner_lock:
+        return next(_owner_ids)
 
 
 # ---------------------------------------------------------------------------

@@ -9,10 +9,20 @@ The objects (C: ``MarchHamtObject``, ``MarchHamtTransient``)
 ``Map`` and ``Set`` have the slots ``_root`` and ``_hash`` (None: not
 computed yet).  ``MapMutation`` and ``SetEvolver`` have ``_root``,
 ``_owner`` (the id of the nodes it may edit in place; 0: finished),
-``_busy`` and ``_orig`` (a SetEvolver's last persistent Set; None for a
-MapMutation).  The functions here take the
+``_busy``, ``_orig`` (a SetEvolver's last persistent Set; None for a
+MapMutation) and ``_lock`` (see below).  The functions here take the
 object and read those slots; the classes use them as methods, as the C
 types put them in their method tables.
+
+``_lock`` (a ``_thread.RLock``; C: a per-object critical section on the
+free-threaded build, the GIL elsewhere) serialises the operations of a
+transient shared between threads: every operation that reads or changes
+``_root``, ``_owner``, ``_orig`` or ``_busy`` holds it from start to end,
+so another thread's operation waits and never sees nodes half-edited in
+place.  It is reentrant: code that an operation runs (a key's
+``__hash__`` or ``__eq__``, a finalizer) may call back into the transient
+from the same thread, and meets ``_busy`` as it would without threads.
+Persistent Maps and Sets have no lock (they never change).
 
 ``_busy`` counts the operations in progress on a transient that walk its
 trie (they may call a key's ``__eq__`` or a value's ``__repr__``, or run a
@@ -26,6 +36,7 @@ C-only, no twin: the object slots (traverse, clear, dealloc, free lists),
 and the iterator type ``MapIterator`` (the twin iterates with generators).
 """
 import itertools as _itertools
+from _thread import RLock as _RLock
 
 from .common import transient_idle
 from .hamt import (
@@ -54,8 +65,8 @@ __all__ = [
     "HAMT_OP_SYMMETRIC_DIFFERENCE", "hamt_object_algebra",
     "hamt_transient_new", "hamt_transient_writable", "hamt_transient_assoc",
     "hamt_transient_without", "hamt_transient_find",
-    "hamt_transient_contains", "hamt_transient_enter",
-    "hamt_transient_exit", "hamt_transient_reduce",
+    "hamt_transient_contains", "hamt_transient_length",
+    "hamt_transient_enter", "hamt_transient_exit", "hamt_transient_reduce",
     "HAMT_ITER_KEYS", "HAMT_ITER_VALUES", "HAMT_ITER_ITEMS",
     "hamt_iterator_new", "hamt_absent", "ABSENT",
 ]
@@ -121,17 +132,21 @@ def hamt_object_length(self):
 
 
 def hamt_object_on_root(self, fn):
-    """``fn(self, root)`` on the object's root, a transient being busy
-    meanwhile: the check hashes the keys again (user code), which must not
-    edit the nodes being walked."""
-    root = self._root
+    """``fn(self, root)`` on the object's root, a transient being locked
+    and busy meanwhile: the check hashes the keys again (user code), which
+    must not edit the nodes being walked."""
     if not hamt_object_is_transient(self):
-        return fn(self, root)
-    self._busy += 1
+        return fn(self, self._root)
+    self._lock.acquire()
     try:
-        return fn(self, root)
+        root = self._root
+        self._busy += 1
+        try:
+            return fn(self, root)
+        finally:
+            self._busy -= 1
     finally:
-        self._busy -= 1
+        self._lock.release()
 
 
 def hamt_object_check_root(self, root):
@@ -357,11 +372,14 @@ def hamt_transient_new(type_, root, orig):
     t._orig = orig
     t._owner = hamt_node_new_owner()
     t._busy = 0
+    t._lock = _RLock()
     return t
+
 
 def hamt_transient_writable(t):
     """The owner id, once sure that the transient may change now:
-    ValueError when it is finished, RuntimeError when busy."""
+    ValueError when it is finished, RuntimeError when busy.  The caller
+    holds ``t._lock``."""
     owner = t._owner
     if not owner:
         raise ValueError("mutation has been finished")
@@ -373,56 +391,77 @@ def hamt_transient_writable(t):
 def hamt_transient_assoc(t, key, value):
     """Bind ``key`` to ``value`` in the transient (in place where it owns
     the nodes)."""
-    hamt_transient_writable(t)
-    h = hash(key) & M64
-    owner = hamt_transient_writable(t)      # __hash__ may have finished it
-    t._busy += 1
+    t._lock.acquire()
     try:
-        t._root = hamt_assoc(t._root, key, h, value, owner)[0]
+        hamt_transient_writable(t)
+        h = hash(key) & M64
+        owner = hamt_transient_writable(t)  # __hash__ may have finished it
+        t._busy += 1
+        try:
+            t._root = hamt_assoc(t._root, key, h, value, owner)[0]
+        finally:
+            t._busy -= 1
     finally:
-        t._busy -= 1
+        t._lock.release()
 
 
 def hamt_transient_without(t, key, want_value):
     """Remove ``key``: ``(found, value)``, the value only when
     ``want_value`` (C: a NULL or non-NULL ``value`` pointer)."""
-    hamt_transient_writable(t)
-    h = hash(key) & M64
-    owner = hamt_transient_writable(t)
-    value = None
-    t._busy += 1
+    t._lock.acquire()
     try:
-        root = t._root
-        if want_value:
-            # pop: the value first, then the removal, both under the guard
-            value = hamt_find(root, key, h)
-            if value is NOTFOUND:
-                return False, None
-        # hamt_without, written out
-        res = hamt_node_bitmap_without(root, 0, key, h, owner, True)
-        found = res[0] != W_NOTFOUND
-        if found:
-            root = res[1]
-            t._root = root if root.count else hamt_node_empty_root()
+        hamt_transient_writable(t)
+        h = hash(key) & M64
+        owner = hamt_transient_writable(t)
+        value = None
+        t._busy += 1
+        try:
+            root = t._root
+            if want_value:
+                # pop: the value first, then the removal, both under the guard
+                value = hamt_find(root, key, h)
+                if value is NOTFOUND:
+                    return False, None
+            # hamt_without, written out
+            res = hamt_node_bitmap_without(root, 0, key, h, owner, True)
+            found = res[0] != W_NOTFOUND
+            if found:
+                root = res[1]
+                t._root = root if root.count else hamt_node_empty_root()
+        finally:
+            t._busy -= 1
+        # (found by find, then not by without: a key whose __eq__ answered
+        # differently the second time; reported absent)
+        return found, value
     finally:
-        t._busy -= 1
-    # (found by find, then not by without: a key whose __eq__ answered
-    # differently the second time; reported absent)
-    return found, value
+        t._lock.release()
 
 
 def hamt_transient_find(t, key):
     """The value bound to ``key``, or ``NOTFOUND`` (busy meanwhile)."""
-    h = hash(key) & M64
-    t._busy += 1
+    t._lock.acquire()
     try:
-        return hamt_find(t._root, key, h)
+        h = hash(key) & M64
+        t._busy += 1
+        try:
+            return hamt_find(t._root, key, h)
+        finally:
+            t._busy -= 1
     finally:
-        t._busy -= 1
+        t._lock.release()
 
 
 def hamt_transient_contains(t, key):
     return hamt_transient_find(t, key) is not NOTFOUND
+
+
+def hamt_transient_length(t):
+    """len() of a transient (another thread may be replacing its root)."""
+    t._lock.acquire()
+    try:
+        return t._root.count
+    finally:
+        t._lock.release()
 
 
 def hamt_transient_enter(t):

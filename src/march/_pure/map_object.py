@@ -35,8 +35,9 @@ from .hamt_object import (
     hamt_object_length, hamt_object_set_root, hamt_object_stats,
     hamt_object_update, hamt_object_without, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
-    hamt_transient_find, hamt_transient_new, hamt_transient_reduce,
-    hamt_transient_without, hamt_transient_writable, hamt_types,
+    hamt_transient_find, hamt_transient_length, hamt_transient_new,
+    hamt_transient_reduce, hamt_transient_without, hamt_transient_writable,
+    hamt_types,
 )
 
 __all__ = ["Map", "MapMutation", "MapKeys", "MapValues", "MapItems",
@@ -375,9 +376,18 @@ class MapMutation:
     #
     # ``MapMutation`` cannot be subclassed (as in C), pickled or copied
     # (``TypeError``).
+    #
+    # Threads: ``_lock`` (an RLock; C: a critical section on the object)
+    # guards ``_root``, ``_owner`` and ``_busy``.  Every method that reads or
+    # changes them holds it throughout, so that operations from several
+    # threads run one at a time: none sees nodes another is editing in place,
+    # or a root, owner id or busy count another is changing.  It is
+    # reentrant, so a call back from code run by an operation in the same
+    # thread (a key's ``__hash__``/``__eq__``, a finalizer) still meets
+    # ``_busy`` and its RuntimeError rather than a deadlock.
 
     # _orig: always None (C: one struct for MapMutation and SetEvolver)
-    __slots__ = ("_root", "_orig", "_owner", "_busy", "__weakref__")
+    __slots__ = ("_root", "_orig", "_owner", "_busy", "_lock", "__weakref__")
 
     def __new__(cls, /, *args, **kw):
         raise TypeError("cannot create 'MapMutation' instances")
@@ -388,7 +398,7 @@ class MapMutation:
     __hash__ = None
     __iter__ = None         # not iterable (as immutables), despite __getitem__
 
-    __len__ = hamt_object_length
+    __len__ = hamt_transient_length
 
     def __getitem__(self, key):
         value = hamt_transient_find(self, key)
@@ -430,41 +440,50 @@ class MapMutation:
         if len(args) > 1:
             raise TypeError(
                 "update expected at most 1 argument, got %d" % len(args))
-        hamt_transient_writable(self)
-        col = args[0] if args else None
-        if col is None and not kw:
-            return
-        # All or nothing (as immutables): the batch runs under a fresh owner
-        # id, so it copies rather than edits the nodes this mutation owns,
-        # and an error midway leaves the mutation as it was.  On success the
-        # mutation adopts the fresh id: the nodes the batch made are its own
-        # to edit; those it owned before are copied if touched again.  Every
-        # call into Python (the argument's items(), its iteration, the keys'
-        # __hash__ and __eq__) runs with _busy raised: nothing can finish or
-        # edit the mutation meanwhile.
-        fresh = hamt_node_new_owner()
-        root = self._root
-        self._busy += 1
+        self._lock.acquire()
         try:
-            new = hamt_object_update(root, col, kw, fresh)
+            hamt_transient_writable(self)
+            col = args[0] if args else None
+            if col is None and not kw:
+                return
+            # All or nothing (as immutables): the batch runs under a fresh
+            # owner id, so it copies rather than edits the nodes this
+            # mutation owns, and an error midway leaves the mutation as it
+            # was.  On success the mutation adopts the fresh id: the nodes
+            # the batch made are its own to edit; those it owned before are
+            # copied if touched again.  Every call into Python (the
+            # argument's items(), its iteration, the keys' __hash__ and
+            # __eq__) runs with _busy raised: nothing can finish or edit the
+            # mutation meanwhile.
+            fresh = hamt_node_new_owner()
+            root = self._root
+            self._busy += 1
+            try:
+                new = hamt_object_update(root, col, kw, fresh)
+            finally:
+                self._busy -= 1
+            if new is not root:
+                self._root = new
+                self._owner = fresh
         finally:
-            self._busy -= 1
-        if new is not root:
-            self._root = new
-            self._owner = fresh
+            self._lock.release()
 
     def finish(self):
-        transient_idle(self._busy, "MapMutation")
-        # the allocation of the Map may run a collection, hence finalizers
-        # and gc.callbacks: _busy keeps them from editing the root being
-        # handed over
-        self._busy += 1
+        self._lock.acquire()
         try:
-            m = map_from_root(Map, self._root)
+            transient_idle(self._busy, "MapMutation")
+            # the allocation of the Map may run a collection, hence
+            # finalizers and gc.callbacks: _busy keeps them from editing the
+            # root being handed over
+            self._busy += 1
+            try:
+                m = map_from_root(Map, self._root)
+            finally:
+                self._busy -= 1
+            self._owner = 0     # only once the Map exists (as in C)
+            return m
         finally:
-            self._busy -= 1
-        self._owner = 0     # only once the Map exists (as in C)
-        return m
+            self._lock.release()
 
     persistent = finish
 
@@ -475,26 +494,33 @@ class MapMutation:
 
     def __eq__(self, other):
         if isinstance(other, MapMutation):
-            busy = (self, other)
+            # the two locks in one order (by id), so that ``a == b`` and
+            # ``b == a`` run at once in two threads cannot deadlock
+            busy = (self, other) if id(self) <= id(other) else (other, self)
         elif isinstance(other, Map):
             busy = (self,)
         else:
             return NotImplemented
-        for mm in busy:
-            mm._busy += 1
-        try:
-            return hamt_equal(self._root, other._root)
-        finally:
+        with busy[0]._lock, busy[-1]._lock:
             for mm in busy:
-                mm._busy -= 1
+                mm._busy += 1
+            try:
+                return hamt_equal(self._root, other._root)
+            finally:
+                for mm in busy:
+                    mm._busy -= 1
 
     def __repr__(self):
-        # a key's or value's __repr__ may try to change the mutation
-        self._busy += 1
+        self._lock.acquire()
         try:
-            return map_entries_repr(self, "march.MapMutation", self._root)
+            # a key's or value's __repr__ may try to change the mutation
+            self._busy += 1
+            try:
+                return map_entries_repr(self, "march.MapMutation", self._root)
+            finally:
+                self._busy -= 1
         finally:
-            self._busy -= 1
+            self._lock.release()
 
     __reduce__ = hamt_transient_reduce
 

@@ -36,8 +36,8 @@ from .hamt_object import (
     hamt_object_layout, hamt_object_length, hamt_object_set_root,
     hamt_object_without, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
-    hamt_transient_new, hamt_transient_reduce, hamt_transient_without,
-    hamt_transient_writable, hamt_types,
+    hamt_transient_length, hamt_transient_new, hamt_transient_reduce,
+    hamt_transient_without, hamt_transient_writable, hamt_types,
 )
 from .hamt_walk import hamt_hash_keys, hamt_isdisjoint, hamt_issubset
 
@@ -380,8 +380,17 @@ class SetEvolver:
     # ``RuntimeError``; an element's ``__hash__`` runs before the walk, and
     # each edit checks again after it.  ``SetEvolver`` cannot be subclassed,
     # pickled or copied (``TypeError``), as in C.
+    #
+    # Threads: ``_lock`` (an RLock; C: a critical section on the object)
+    # guards ``_root``, ``_orig``, ``_owner`` and ``_busy``.  Every method
+    # that reads or changes them holds it throughout, so that operations from
+    # several threads run one at a time: none sees nodes another is editing
+    # in place, or fields another is changing.  It is reentrant, so a call
+    # back from code run by an operation in the same thread (an element's
+    # ``__hash__``/``__eq__``, a finalizer) still meets ``_busy`` and its
+    # RuntimeError rather than a deadlock.
 
-    __slots__ = ("_root", "_orig", "_owner", "_busy", "__weakref__")
+    __slots__ = ("_root", "_orig", "_owner", "_busy", "_lock", "__weakref__")
 
     def __new__(cls, *args, **kw):
         raise TypeError("cannot create 'SetEvolver' instances")
@@ -405,26 +414,35 @@ class SetEvolver:
         return self
 
     def is_dirty(self):
-        return self._root is not self._orig._root
+        self._lock.acquire()
+        try:
+            return self._root is not self._orig._root
+        finally:
+            self._lock.release()
 
     def persistent(self):
-        hamt_transient_writable(self)
-        if self._root is self._orig._root:
-            return self._orig
-        # the allocation may run a collection, hence finalizers and
-        # gc.callbacks: _busy keeps them from editing the root handed over
-        self._busy += 1
+        self._lock.acquire()
         try:
-            st = set_from_root(self._root)
+            hamt_transient_writable(self)
+            if self._root is self._orig._root:
+                return self._orig
+            # the allocation may run a collection, hence finalizers and
+            # gc.callbacks: _busy keeps them from editing the root handed
+            # over
+            self._busy += 1
+            try:
+                st = set_from_root(self._root)
+            finally:
+                self._busy -= 1
+            # an emptied evolver gets the shared empty Set: adopt its root,
+            # so that is_dirty() is false again
+            self._root = st._root
+            # the new Set shares our nodes: never edit them again
+            self._owner = hamt_node_new_owner()
+            self._orig = st
+            return st
         finally:
-            self._busy -= 1
-        # an emptied evolver gets the shared empty Set: adopt its root, so
-        # that is_dirty() is false again
-        self._root = st._root
-        # the new Set shares our nodes: never edit them again
-        self._owner = hamt_node_new_owner()
-        self._orig = st
-        return st
+            self._lock.release()
 
     finish = persistent
 
@@ -433,7 +451,7 @@ class SetEvolver:
     def __exit__(self, *exc):
         return hamt_transient_exit(self, SetEvolver.persistent)
 
-    __len__ = hamt_object_length
+    __len__ = hamt_transient_length
     __contains__ = hamt_transient_contains
     __reduce__ = hamt_transient_reduce
 
@@ -451,6 +469,9 @@ def set_register():
     them and s() to the module)."""
     hamt_types.set = Set
     hamt_types.set_evolver = SetEvolver
+    # the shared empty Set is made here, before any thread can ask for one
+    # (set_from_root keeps the first empty Set it makes)
+    set_from_root(hamt_node_empty_root())
     _abc.Set.register(Set)
 
 

@@ -17,10 +17,12 @@ An evolver owns a fresh token (``rrb_new_owner``): the nodes it made carry
 it and are edited in place (see rrb_node.py).  ``persistent()`` (also
 ``finish()``) hands the current tree to a new Vector and gives the evolver a
 *new* token, so the nodes now shared with that Vector are never mutated
-again.
+again.  An evolver shared between threads is safe: each of its operations
+holds its ``_lock`` throughout (see ``VectorEvolver``).
 """
 import operator as _operator
 import sys as _sys
+from _thread import RLock as _RLock
 from collections.abc import Sequence as _Sequence
 from types import GenericAlias as _GenericAlias
 
@@ -256,9 +258,9 @@ class Vector:
         if self._count == 0:
             return vector_wrap(*rrb_from_array(items))
         rrb_count_room(self._count, len(items))
-        e = VectorEvolver(self)
+        e = vectorevolver_new(self, None)  # private: nothing else can edit it
         e._push_items(items)
-        return e.persistent()
+        return e._persistent()
 
     def __add__(self, other):
         if isinstance(other, Vector):
@@ -298,10 +300,10 @@ class Vector:
     def mset(self, *args):
         if len(args) % 2:
             raise TypeError("mset expected an even number of arguments")
-        e = VectorEvolver(self)  # private: nothing else can edit it
+        e = vectorevolver_new(self, None)  # private: nothing else can edit it
         for k in range(0, len(args), 2):
-            e[args[k]] = args[k + 1]
-        return e.persistent()
+            e._setitem(args[k], args[k + 1])
+        return e._persistent()
 
     def delete(self, index, stop=None):
         k = vector_key_unpack(index if stop is None else slice(index, stop))
@@ -333,7 +335,7 @@ class Vector:
         return transform(self, transformations)
 
     def evolver(self):
-        return VectorEvolver(self)
+        return vectorevolver_new(self, _RLock())
 
     mutate = evolver
 
@@ -433,6 +435,18 @@ def v(*items):
 # ---------------------------------------------------------------- evolver
 
 
+def vectorevolver_new(vec, lock):
+    """A new evolver over the Vector ``vec`` (C: ``vectorevolver_new``);
+    ``lock``: a new RLock, or None for an evolver private to its caller
+    (``Vector.mset``, ``Vector.extend``), which uses only the unlocked
+    helpers."""
+    e = object.__new__(VectorEvolver)
+    e._busy = 0
+    e._lock = lock
+    e._reset(vec)
+    return e
+
+
 class VectorEvolver:
     # A mutable view of a Vector, edited in place through an owner token.
     #
@@ -451,17 +465,30 @@ class VectorEvolver:
     # the edit reads the length after it.  Elements an edit drops are released
     # after ``_busy`` is back, so that their ``__del__`` may edit the evolver
     # (as in C).
+    #
+    # Threads: ``_lock`` (an RLock; C: a critical section on the object)
+    # guards every other field.  Each public method holds it throughout, so
+    # that operations from several threads run one at a time: none sees a
+    # tail or nodes another is editing in place, or a count, root and tail
+    # that do not belong together.  It is reentrant, so a call back from code
+    # run by an operation in the same thread (``__index__``, ``__eq__``, a
+    # finalizer) still meets ``_busy`` and its RuntimeError rather than a
+    # deadlock.  The helpers ``_setitem``, ``_push_items``, ``_replace``,
+    # ``_persistent`` and ``_reset`` take no lock: their caller holds it, or
+    # owns a private evolver (``Vector.mset``, ``Vector.extend``), which has
+    # none.
 
     __slots__ = ("_count", "_root", "_tail", "_owner", "_orig", "_dirty",
-                 "_busy", "__weakref__")
+                 "_busy", "_lock", "__weakref__")
 
     __hash__ = None     # mutable, as the C evolver
 
-    def __init__(self, vec):
+    def __new__(cls, vec):
+        # C: vectorevolver_tp_new; no __init__, so that calling it again
+        # cannot reset an evolver in use (C has none either)
         if not isinstance(vec, Vector):
             vec = vector(vec)
-        self._busy = 0
-        self._reset(vec)
+        return vectorevolver_new(vec, _RLock())
 
     def __init_subclass__(cls, **kwargs):
         # C: VectorEvolver_Type has no Py_TPFLAGS_BASETYPE
@@ -481,22 +508,38 @@ class VectorEvolver:
         self._dirty = False
 
     def __len__(self):
-        return self._count
+        self._lock.acquire()
+        try:
+            return self._count
+        finally:
+            self._lock.release()
 
     def __getitem__(self, index):
-        i = vector_as_index(index)
-        n = self._count
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("Index out of range: %s" % (index,))
-        tail = self._tail  # rrb_get, inline (speed)
-        tc = n - tail.count
-        if i >= tc:
-            return tail.slots[i - tc]
-        return rrb_node_get(self._root, i)
+        self._lock.acquire()
+        try:
+            i = vector_as_index(index)
+            n = self._count
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                raise IndexError("Index out of range: %s" % (index,))
+            tail = self._tail  # rrb_get, inline (speed)
+            tc = n - tail.count
+            if i >= tc:
+                return tail.slots[i - tc]
+            return rrb_node_get(self._root, i)
+        finally:
+            self._lock.release()
 
     def __setitem__(self, index, x):
+        self._lock.acquire()
+        try:
+            self._setitem(index, x)
+        finally:
+            self._lock.release()
+
+    def _setitem(self, index, x):
+        """``self[index] = x`` (C: ``vectorevolver_setitem``)."""
         transient_idle(self._busy, "VectorEvolver")
         i = vector_as_index(index)  # may run __index__, which may edit self
         transient_idle(self._busy, "VectorEvolver")
@@ -504,7 +547,7 @@ class VectorEvolver:
         if i < 0:
             i += n
         if i == n:
-            self.append(x)
+            self._push_items([x])   # append, without taking the lock
             return
         if not 0 <= i < n:
             raise IndexError("Index out of range: %s" % (index,))
@@ -529,26 +572,31 @@ class VectorEvolver:
         return self
 
     def append(self, x):
-        transient_idle(self._busy, "VectorEvolver")
-        rrb_count_room(self._count, 1)
-        self._busy += 1
+        self._lock.acquire()
         try:
-            tail = self._tail
-            if tail.count < RRB_M:
-                # rrb_push's first case, inline (speed): into the owned tail
-                tail = self._tail = rrb_node_editable(tail, self._owner)
-                tail.slots.append(x)
-                tail.count += 1
-                self._count += 1
-            else:
-                # everything that allocates (and so may run a finalizer that
-                # reads the evolver) first, then the fields together
-                self._count, self._root, self._tail = rrb_push(
-                    self._count, self._root, tail, x, self._owner)
-            self._dirty = True
+            transient_idle(self._busy, "VectorEvolver")
+            rrb_count_room(self._count, 1)
+            self._busy += 1
+            try:
+                tail = self._tail
+                if tail.count < RRB_M:
+                    # rrb_push's first case, inline (speed): into the owned
+                    # tail
+                    tail = self._tail = rrb_node_editable(tail, self._owner)
+                    tail.slots.append(x)
+                    tail.count += 1
+                    self._count += 1
+                else:
+                    # everything that allocates (and so may run a finalizer
+                    # that reads the evolver) first, then the fields together
+                    self._count, self._root, self._tail = rrb_push(
+                        self._count, self._root, tail, x, self._owner)
+                self._dirty = True
+            finally:
+                self._busy -= 1
+            return self
         finally:
-            self._busy -= 1
-        return self
+            self._lock.release()
 
     def _push_items(self, items):
         """Push the list ``items`` (private to the caller), a leaf at a time
@@ -582,11 +630,15 @@ class VectorEvolver:
         # Append every element of iterable, all or nothing (the iterable is
         # consumed first, outside busy; the C core also undoes a MemoryError
         # part-way).
-        transient_idle(self._busy, "VectorEvolver")
-        items = list(iterable)
-        transient_idle(self._busy, "VectorEvolver")
-        self._push_items(items)
-        return self
+        self._lock.acquire()
+        try:
+            transient_idle(self._busy, "VectorEvolver")
+            items = list(iterable)
+            transient_idle(self._busy, "VectorEvolver")
+            self._push_items(items)
+            return self
+        finally:
+            self._lock.release()
 
     def _replace(self, vec):
         """Install the value of ``vec`` (busy: nothing may edit self while the
@@ -601,24 +653,28 @@ class VectorEvolver:
         return old_root, old_tail
 
     def __delitem__(self, key):
-        transient_idle(self._busy, "VectorEvolver")
-        # every __index__ first (it may edit self), then the length
-        k = vector_key_unpack(key)
-        transient_idle(self._busy, "VectorEvolver")
-        self._busy += 1
+        self._lock.acquire()
         try:
-            cur = vector_wrap(self._count, self._root, self._tail)
-            if isinstance(k, slice):
-                new = cur.delete(k)
-            else:
-                i = k + self._count if k < 0 else k
-                if not 0 <= i < self._count:
-                    raise IndexError("Index out of range: %s" % (key,))
-                new = vector_cut(cur, i, i + 1)
-            old = self._replace(new)
+            transient_idle(self._busy, "VectorEvolver")
+            # every __index__ first (it may edit self), then the length
+            k = vector_key_unpack(key)
+            transient_idle(self._busy, "VectorEvolver")
+            self._busy += 1
+            try:
+                cur = vector_wrap(self._count, self._root, self._tail)
+                if isinstance(k, slice):
+                    new = cur.delete(k)
+                else:
+                    i = k + self._count if k < 0 else k
+                    if not 0 <= i < self._count:
+                        raise IndexError("Index out of range: %s" % (key,))
+                    new = vector_cut(cur, i, i + 1)
+                old = self._replace(new)
+            finally:
+                self._busy -= 1
+            del old
         finally:
-            self._busy -= 1
-        del old
+            self._lock.release()
 
     def delete(self, index, stop=None):
         if stop is None:
@@ -628,21 +684,37 @@ class VectorEvolver:
         return self
 
     def remove(self, value):
-        transient_idle(self._busy, "VectorEvolver")
-        # busy while the elements' __eq__ run
-        self._busy += 1
+        self._lock.acquire()
         try:
-            cur = vector_wrap(self._count, self._root, self._tail)
-            old = self._replace(cur.remove(value))
+            transient_idle(self._busy, "VectorEvolver")
+            # busy while the elements' __eq__ run
+            self._busy += 1
+            try:
+                cur = vector_wrap(self._count, self._root, self._tail)
+                old = self._replace(cur.remove(value))
+            finally:
+                self._busy -= 1
+            del old
+            return self
         finally:
-            self._busy -= 1
-        del old
-        return self
+            self._lock.release()
 
     def is_dirty(self):
-        return self._dirty
+        self._lock.acquire()
+        try:
+            return self._dirty
+        finally:
+            self._lock.release()
 
     def persistent(self):
+        self._lock.acquire()
+        try:
+            return self._persistent()
+        finally:
+            self._lock.release()
+
+    def _persistent(self):
+        """``persistent()`` (C: ``vectorevolver_persistent``)."""
         transient_idle(self._busy, "VectorEvolver")
         if not self._dirty:
             return self._orig
@@ -666,10 +738,18 @@ class VectorEvolver:
         return False
 
     def _check(self):
-        rrb_check(self._count, self._root, self._tail)
+        self._lock.acquire()
+        try:
+            rrb_check(self._count, self._root, self._tail)
+        finally:
+            self._lock.release()
 
     def _height(self):
-        return rrb_height(self._count, self._root, self._tail)
+        self._lock.acquire()
+        try:
+            return rrb_height(self._count, self._root, self._tail)
+        finally:
+            self._lock.release()
 
 
 _document(Vector, "Vector")

@@ -4,7 +4,7 @@ import json
 import sys
 from collections import OrderedDict
 
-from . import plot
+from . import plot, threads
 from .operations import KEYTYPES, LIBS, MAP_OPS, MAX_SIZE, OP_ALIASES, STRUCTURES, VECTOR_OPS, all_op_names
 from .report import build_report, format_tables
 from .runner import (DEFAULT_CELL_BUDGET, DEFAULT_MEMORY_ENTRIES, DEFAULT_MIN_TIME, DEFAULT_REPEAT,
@@ -41,6 +41,25 @@ def _parse_size(text):
 
 def _split(text):
     return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _parse_thread_counts(text):
+    out = []
+    for part in _split(text):
+        try:
+            n = int(part)
+        except ValueError:
+            n = None
+        if n is None or not 1 <= n <= threads.MAX_THREADS:
+            raise UsageError("invalid thread count %r: thread counts are integers from 1 "
+                             "to %d, e.g. 1,2,4" % (part, threads.MAX_THREADS))
+        if n not in out:
+            out.append(n)
+    if not out:
+        raise UsageError("no thread count given: thread counts are integers, e.g. 1,2,4")
+    if 1 not in out:
+        out.append(1)  # the reference of the speedup
+    return sorted(out)
 
 
 def _parse_ops(text):
@@ -120,11 +139,78 @@ def make_parser(prog="python -m march bench"):
     p.add_argument("--from-json", metavar="FILE",
                    help="do not run: print (and --plot) the results of an earlier --json")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    t = p.add_argument_group(
+        "threads", "python -m march bench --threads [--quick] [--json FILE]: instead of the "
+        "tables above, the throughput of threads sharing ONE Map / Vector (march, a dict/list "
+        "reference, immutables if importable), the single-thread cost relative to dict/list, "
+        "and whether the build is free-threaded and the GIL on. With --threads only --quick, "
+        "--repeat, --stat, --min-time, --cell-budget, --seed, --json, --markdown and -q apply.")
+    t.add_argument("--threads", action="store_true",
+                   help="run the threads section (default run under a minute, --quick "
+                        "under 10 seconds)")
+    t.add_argument("--thread-counts", metavar="N,N,...",
+                   help="numbers of threads (default %s; 1 is always measured: the "
+                        "speedup's reference)" % ",".join(map(str, threads.DEFAULT_THREAD_COUNTS)))
+    t.add_argument("--thread-size", metavar="N",
+                   help="entries of the shared Map and Vector (default %s)"
+                   % format(threads.DEFAULT_SIZE, ","))
+    t.add_argument("--thread-ops", metavar="N",
+                   help="operations per thread per run (default: calibrated so that a "
+                        "1-thread run lasts --min-time: %gs, --quick %gs)"
+                   % (threads.DEFAULT_RUN_TIME, threads.QUICK_RUN_TIME))
     return p
+
+
+def _parse_thread_args(a):
+    for flag, val in (("--sizes", a.sizes), ("--ops", a.ops), ("--structures", a.structures),
+                      ("--keys", a.keys), ("--libs", a.libs),
+                      ("--memory-entries", a.memory_entries), ("--plot", a.plot),
+                      ("--from-json", a.from_json)):
+        if val is not None:
+            raise UsageError("%s does not apply with --threads" % flag)
+    opts = threads.ThreadOptions(quick=a.quick, quiet=a.quiet, json=a.json,
+                                 markdown=a.markdown, stat=a.stat, seed=a.seed)
+    if a.quick:
+        opts.run_time = threads.QUICK_RUN_TIME
+        opts.repeat = threads.QUICK_REPEAT
+        opts.cell_budget = threads.QUICK_CELL_BUDGET
+    if a.thread_counts is not None:
+        opts.thread_counts = _parse_thread_counts(a.thread_counts)
+    if a.thread_size is not None:
+        try:
+            opts.size = _parse_size(a.thread_size)
+        except UsageError:
+            raise UsageError("invalid --thread-size %r: an integer from 1 to %s, e.g. "
+                             "100000 or 100k" % (a.thread_size, format(MAX_SIZE, ",")))
+    if a.thread_ops is not None:
+        try:
+            opts.ops = _parse_size(a.thread_ops)
+        except UsageError:
+            raise UsageError("invalid --thread-ops %r: an integer of at least 1, e.g. "
+                             "100000 or 100k" % a.thread_ops)
+    if a.repeat is not None:
+        if a.repeat < 1:
+            raise UsageError("--repeat must be at least 1")
+        opts.repeat = a.repeat
+    if a.min_time is not None:
+        if not a.min_time >= 0:
+            raise UsageError("--min-time must be >= 0")
+        opts.run_time = a.min_time
+    if a.cell_budget is not None:
+        if not a.cell_budget >= 0:
+            raise UsageError("--cell-budget must be >= 0")
+        opts.cell_budget = a.cell_budget
+    return opts
 
 
 def parse_args(argv):
     a = make_parser().parse_args(argv)
+    if a.threads:
+        return _parse_thread_args(a)
+    for flag, val in (("--thread-counts", a.thread_counts), ("--thread-size", a.thread_size),
+                      ("--thread-ops", a.thread_ops)):
+        if val is not None:
+            raise UsageError("%s applies only with --threads" % flag)
     opts = Options(quick=a.quick, quiet=a.quiet, json=a.json, plot=a.plot,
                    markdown=a.markdown, stat=a.stat, seed=a.seed)
     opts.from_json = a.from_json
@@ -182,11 +268,13 @@ def main(argv=None, out=None, err=None):
     err = err or sys.stderr
     try:
         opts = parse_args(argv)
-        if opts.plot:
+        if not isinstance(opts, threads.ThreadOptions) and opts.plot:
             plot.import_pyplot()
     except (UsageError, plot.MatplotlibMissing) as exc:
         err.write("python -m march bench: error: %s\n" % exc)
         return 2
+    if isinstance(opts, threads.ThreadOptions):
+        return threads.main(opts, argv, out, err)
     if opts.from_json:
         try:
             with open(opts.from_json) as f:
@@ -195,6 +283,13 @@ def main(argv=None, out=None, err=None):
             err.write("python -m march bench: error: cannot read %s: %s\n" % (opts.from_json, exc))
             return 2
         runner = None
+        if isinstance(report, dict) and report.get("schema") == threads.SCHEMA:
+            if opts.plot:
+                err.write("python -m march bench: error: --plot does not apply to a "
+                          "--threads report\n")
+                return 2
+            out.write(threads.format_tables(report, markdown=opts.markdown))
+            return 130 if report.get("interrupted") else 0
     else:
         runner = Runner(opts, out=out, err=err)
         runner.run()
