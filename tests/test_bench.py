@@ -25,7 +25,7 @@ def _env():
     return env
 
 
-def run_cli(*args, timeout=120):
+def run_cli(*args, timeout=600):
     return subprocess.run([sys.executable, "-m", "march"] + list(args),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, env=_env(), timeout=timeout)
@@ -434,7 +434,7 @@ def test_ctrl_c_subprocess(tmp_path):
             if line.startswith("["):
                 break
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -530,7 +530,7 @@ def test_ratio_label():
 def test_python_m_march_bench_package():
     r = subprocess.run([sys.executable, "-m", "march.bench", "--help"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       universal_newlines=True, env=_env(), timeout=60)
+                       universal_newlines=True, env=_env(), timeout=300)
     assert r.returncode == 0 and "--sizes" in r.stdout
 
 

@@ -39,7 +39,7 @@ def _env():
     return env
 
 
-def run_cli(*args, timeout=120):
+def run_cli(*args, timeout=600):
     return subprocess.run([sys.executable, "-m", "march", "bench"] + list(args),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, env=_env(), timeout=timeout)

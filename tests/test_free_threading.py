@@ -39,7 +39,7 @@ def _env(**extra):
 def _run(code, **env):
     return subprocess.run(
         [sys.executable, "-W", "error", "-c", code],
-        capture_output=True, text=True, timeout=120, env=_env(**env))
+        capture_output=True, text=True, timeout=600, env=_env(**env))
 
 
 def _need_c():
@@ -50,7 +50,7 @@ def _need_c():
          "import importlib.util, sys\n"
          "missing = [m for m in %r if importlib.util.find_spec(m) is None]\n"
          "print(' '.join(missing))" % (C_MODULES,)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
         env=_env(MARCH_PURE_PYTHON="1"))
     assert probe.returncode == 0, probe.stderr
     missing = probe.stdout.strip()

@@ -91,7 +91,7 @@ def test_fuzzer_is_not_in_the_package():
 def _run(code, env=None, cwd=None):
     env = dict(os.environ if env is None else env)
     return subprocess.run([sys.executable, "-W", "always", "-c", code], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
 
 
 LOADED = ("import march, sys; print(march.IMPLEMENTATION); "
