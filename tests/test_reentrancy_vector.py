@@ -281,6 +281,47 @@ def test_vector_index_runs_python(V, meth):
 # the busy guard: a finalizer run by a GC inside an evolver operation
 
 
+def _model_edit(st, fn):
+    """Apply ``fn`` (an edit of the list model) now, or, while an outer
+    step is between its evolver edit and its model edit, once that model
+    edit is done (see ``_pair``)."""
+    if st["open"]:
+        st["queue"].append(fn)
+    else:
+        fn()
+
+
+def _pair(st, e_fn, e_args, m_fn, m_args):
+    """``e_fn(*e_args)``, an edit of the evolver, then ``m_fn(*m_args)``, the
+    same edit of the list model, as one step for the finalizers; returns
+    both results.
+
+    Where a collection starts at an allocation (GIL builds up to 3.11), a
+    finalizer runs inside the evolver's operation, and is refused.  Where
+    collections run at the interpreter's periodic checks (3.12+, and the
+    free-threaded build), a finalizer also runs after a call returns: after
+    ``e_fn`` and before ``m_fn``.  Its evolver edit then lands after the
+    outer one, so its model edit waits in ``st["queue"]`` until the outer
+    model edit is done.
+
+    A finalizer must not run between the opening of the queue and the start
+    of the evolver edit (its edit would land first, its model edit last).
+    A collection due then runs at this function's entry, before the queue
+    opens; from there to the evolver's own guard nothing allocates (the
+    queue is made once, the callables and arguments by the caller), so no
+    collection falls due in between."""
+    queue = st["queue"]
+    st["open"] = True
+    try:
+        got = e_fn(*e_args)
+        expected = m_fn(*m_args)
+        while queue:
+            queue.pop(0)()
+    finally:
+        st["open"] = False
+    return got, expected
+
+
 class Hostile:
     """Cyclic garbage whose __del__ edits the evolver ``e`` (an append, then
     a set of element 0, alternately) and records what succeeded in the list
@@ -298,20 +339,21 @@ class Hostile:
         try:
             if st["ran"] % 2 or not model:
                 e.append(o)
-                model.append(o)
+                _model_edit(st, lambda: model.append(o))
             else:
                 e[0] = o
-                model[0] = o
+                _model_edit(st, lambda: model.__setitem__(0, o))
         except RuntimeError:
             st["blocked"] += 1
 
 
-def _outer_op(name, e, model, k, snaps):
-    """One evolver operation, applied to ``e`` and to the list ``model``."""
+def _outer_op(name, st, k, snaps):
+    """One evolver operation, applied to ``st["e"]`` and to the list model
+    ``st["model"]``: each edit paired with its model edit (``_pair``)."""
+    e, model = st["e"], st["model"]
     o = O(k)
     if name == "append":
-        e.append(o)
-        model.append(o)
+        _pair(st, e.append, (o,), model.append, (o,))
     elif name == "set":
         if k % 7 == 0:
             # freeze the nodes: the sets copy paths again; keep the vector,
@@ -319,48 +361,41 @@ def _outer_op(name, e, model, k, snaps):
             # which do not allocate and so start no collection)
             snaps.append((e.persistent(), None))
         i = (k * 37) % len(model)
-        e[i] = o
-        model[i] = o
+        _pair(st, e.__setitem__, (i, o), model.__setitem__, (i, o))
     elif name == "extend":
         items = [o, O(k), O(k)]
-        e.extend(items)
-        model.extend(items)
+        _pair(st, e.extend, (items,), model.extend, (items,))
     elif name == "delete":
         items = [o, O(k), O(k)]
-        e.extend(items)
-        model.extend(items)
-        del e[-1]
-        del model[-1]
+        _pair(st, e.extend, (items,), model.extend, (items,))
+        _pair(st, e.__delitem__, (-1,), model.__delitem__, (-1,))
         if k % 3 == 0:
-            del e[0]
-            del model[0]
+            _pair(st, e.__delitem__, (0,), model.__delitem__, (0,))
     elif name == "delete_slice":
         items = [o, O(k), O(k), O(k)]
-        e.extend(items)
-        model.extend(items)
+        _pair(st, e.extend, (items,), model.extend, (items,))
         if k % 3 == 0:
             snaps.append((e.persistent(), None))    # (as for "set")
-        del e[len(model) // 2:len(model) // 2 + 2]
-        del model[len(model) // 2:len(model) // 2 + 2]
+        # (a finalizer that runs between here and the edit edits both, and
+        # the same slice is then cut from both)
+        cut = slice(len(model) // 2, len(model) // 2 + 2)
+        _pair(st, e.__delitem__, (cut,), model.__delitem__, (cut,))
         if k % 5 == 0:
-            del e[::3]
-            del model[::3]
+            every3 = slice(None, None, 3)
+            _pair(st, e.__delitem__, (every3,), model.__delitem__, (every3,))
     elif name == "remove":
         items = [o, O(k)]
-        e.extend(items)
-        model.extend(items)
+        _pair(st, e.extend, (items,), model.extend, (items,))
         victim = model[len(model) // 2]
-        e.remove(victim)
-        model.remove(victim)
+        _pair(st, e.remove, (victim,), model.remove, (victim,))
     elif name == "persistent":
-        e.append(o)
-        model.append(o)
+        _pair(st, e.append, (o,), model.append, (o,))
         if len(model) > 60:
-            del e[0]
-            del model[0]
-        m = list(model)     # (a finalizer may run here, before persistent())
-        p = e.persistent()
-        snaps.append((p, m))
+            _pair(st, e.__delitem__, (0,), model.__delitem__, (0,))
+        # the model is copied right after persistent(), in the same step:
+        # an edit that a finalizer makes after persistent() returns is in
+        # neither
+        snaps.append(_pair(st, e.persistent, (), list, (model,)))
     else:
         raise AssertionError(name)
 
@@ -373,7 +408,8 @@ EVOLVER_OPS = ["append", "set", "extend", "delete", "delete_slice", "remove",
 def test_evolver_finalizer_reentry(V, op, gc_threshold):
     e = V.vector([O(i) for i in range(40)]).evolver()
     model = list(e)
-    st = {"e": e, "model": model, "ran": 0, "blocked": 0}
+    st = {"e": e, "model": model, "ran": 0, "blocked": 0, "queue": [],
+          "open": False}
     snaps = []
     rounds = 2000 if V.__name__.startswith("march._pure") else 6000
     gc.collect()
@@ -385,7 +421,7 @@ def test_evolver_finalizer_reentry(V, op, gc_threshold):
                 # collections do not always fall at the same point of a round
                 junk = [O() for _ in range(k % 5)]
                 Hostile(st)
-                _outer_op(op, e, model, k, snaps)
+                _outer_op(op, st, k, snaps)
                 del junk
                 if k % 11 == 0:
                     # keep a version: the nodes it shares are copied by later
@@ -415,7 +451,7 @@ def test_evolver_append_reproducer(V, gc_threshold):
     """The reproducer of the issue, with a list model of what was appended."""
     e = V.vector().evolver()
     model = []
-    st = {"ran": 0, "blocked": 0}
+    st = {"ran": 0, "blocked": 0, "queue": [], "open": False}
 
     class Cyc:
         def __init__(self):
@@ -429,7 +465,7 @@ def test_evolver_append_reproducer(V, gc_threshold):
             except RuntimeError:
                 st["blocked"] += 1
             else:
-                model.append(o)
+                _model_edit(st, lambda: model.append(o))
 
     gc_threshold(100)
     with no_profile():
@@ -437,8 +473,7 @@ def test_evolver_append_reproducer(V, gc_threshold):
             for _ in range(20000 if not V.__name__.startswith("march._pure") else 5000):
                 Cyc()
                 o = O()
-                e.append(o)
-                model.append(o)
+                _pair(st, e.append, (o,), model.append, (o,))
         finally:
             gc_threshold(700, 10, 10)
     gc.collect()
