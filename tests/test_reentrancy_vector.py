@@ -35,6 +35,11 @@ import tracemalloc
 import pytest
 
 FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+# Up to CPython 3.11 a collection runs inside the allocation that starts it;
+# from 3.12 on (and on the free-threaded build) it runs at the eval loop's
+# next periodic check, so inside a C call only where that calls back into
+# Python
+GC_IN_ALLOCATION = sys.version_info < (3, 12) and not FREE_THREADED
 
 
 # ---------------------------------------------------------------- helpers
@@ -281,45 +286,73 @@ def test_vector_index_runs_python(V, meth):
 # the busy guard: a finalizer run by a GC inside an evolver operation
 
 
-def _model_edit(st, fn):
-    """Apply ``fn`` (an edit of the list model) now, or, while an outer
-    step is between its evolver edit and its model edit, once that model
-    edit is done (see ``_pair``)."""
-    if st["open"]:
+# A step: an edit of the evolver, then the same edit of the list model,
+# between _open(st, probe) and _close(st).
+#
+# Where a collection starts at an allocation (GIL builds up to 3.11), a
+# finalizer runs inside the evolver's operation (and is refused), or between
+# steps.  Where collections run at the interpreter's periodic checks (3.12+,
+# and the free-threaded build), a finalizer also runs after a call returns:
+# after the evolver edit and before the model edit, or inside the twin's
+# operation before its busy guard.  A finalizer's model edit is made at once
+# when its evolver edit came before the step's, and waits in st["queue"]
+# until the step's model edit is done when it came after.  ``probe(st)``
+# tells which: it is false until the step's evolver edit is made.  Without a
+# probe every edit counts as after: from _open's return to the evolver's own
+# guard nothing runs Python code.
+#
+# The steps allocate nothing (module-level probes, no bound methods or
+# argument tuples), so that the collections still fall where the test's own
+# allocations put them, some inside the evolver's operations.
+
+
+def _open(st, probe):
+    st["probe"] = probe
+    st["after"] = False
+    st["open"] = True
+
+
+def _close(st):
+    queue = st["queue"]
+    while queue:
+        queue.pop(0)()
+    st["open"] = False
+
+
+def _outer_done(st):
+    """Whether the open step's evolver edit has been made; called by a
+    finalizer before its own edit."""
+    if not st["open"]:
+        return False
+    if not st["after"]:
+        probe = st["probe"]
+        try:
+            st["after"] = probe is None or bool(probe(st))
+        except RuntimeError:
+            # the evolver is busy: inside the step's edit, where the
+            # finalizer's own edit is refused
+            pass
+    return st["after"]
+
+
+def _model_edit(st, fn, after):
+    """Apply ``fn`` (a finalizer's edit of the list model) now, or after
+    the open step's model edit."""
+    if after:
         st["queue"].append(fn)
     else:
         fn()
 
 
-def _pair(st, e_fn, e_args, m_fn, m_args):
-    """``e_fn(*e_args)``, an edit of the evolver, then ``m_fn(*m_args)``, the
-    same edit of the list model, as one step for the finalizers; returns
-    both results.
+def _resized(st):
+    """The probe of an edit that changes the length: until it is made, the
+    evolver is as long as the model (every earlier edit is in both)."""
+    return len(st["e"]) != len(st["model"])
 
-    Where a collection starts at an allocation (GIL builds up to 3.11), a
-    finalizer runs inside the evolver's operation, and is refused.  Where
-    collections run at the interpreter's periodic checks (3.12+, and the
-    free-threaded build), a finalizer also runs after a call returns: after
-    ``e_fn`` and before ``m_fn``.  Its evolver edit then lands after the
-    outer one, so its model edit waits in ``st["queue"]`` until the outer
-    model edit is done.
 
-    A finalizer must not run between the opening of the queue and the start
-    of the evolver edit (its edit would land first, its model edit last).
-    A collection due then runs at this function's entry, before the queue
-    opens; from there to the evolver's own guard nothing allocates (the
-    queue is made once, the callables and arguments by the caller), so no
-    collection falls due in between."""
-    queue = st["queue"]
-    st["open"] = True
-    try:
-        got = e_fn(*e_args)
-        expected = m_fn(*m_args)
-        while queue:
-            queue.pop(0)()
-    finally:
-        st["open"] = False
-    return got, expected
+def _replaced(st):
+    """The probe of ``e[st["i"]] = st["o"]``."""
+    return st["e"][st["i"]] is st["o"]
 
 
 class Hostile:
@@ -336,24 +369,28 @@ class Hostile:
         st["ran"] += 1
         e, model = st["e"], st["model"]
         o = O(-1)
+        after = _outer_done(st)
         try:
             if st["ran"] % 2 or not model:
                 e.append(o)
-                _model_edit(st, lambda: model.append(o))
+                _model_edit(st, lambda: model.append(o), after)
             else:
                 e[0] = o
-                _model_edit(st, lambda: model.__setitem__(0, o))
+                _model_edit(st, lambda: model.__setitem__(0, o), after)
         except RuntimeError:
             st["blocked"] += 1
 
 
 def _outer_op(name, st, k, snaps):
     """One evolver operation, applied to ``st["e"]`` and to the list model
-    ``st["model"]``: each edit paired with its model edit (``_pair``)."""
+    ``st["model"]``, in steps."""
     e, model = st["e"], st["model"]
     o = O(k)
     if name == "append":
-        _pair(st, e.append, (o,), model.append, (o,))
+        _open(st, _resized)
+        e.append(o)
+        model.append(o)
+        _close(st)
     elif name == "set":
         if k % 7 == 0:
             # freeze the nodes: the sets copy paths again; keep the vector,
@@ -361,41 +398,82 @@ def _outer_op(name, st, k, snaps):
             # which do not allocate and so start no collection)
             snaps.append((e.persistent(), None))
         i = (k * 37) % len(model)
-        _pair(st, e.__setitem__, (i, o), model.__setitem__, (i, o))
+        st["i"] = i
+        st["o"] = o
+        _open(st, _replaced)
+        e[i] = o
+        model[i] = o
+        _close(st)
     elif name == "extend":
         items = [o, O(k), O(k)]
-        _pair(st, e.extend, (items,), model.extend, (items,))
+        _open(st, _resized)
+        e.extend(items)
+        model.extend(items)
+        _close(st)
     elif name == "delete":
         items = [o, O(k), O(k)]
-        _pair(st, e.extend, (items,), model.extend, (items,))
-        _pair(st, e.__delitem__, (-1,), model.__delitem__, (-1,))
+        _open(st, _resized)
+        e.extend(items)
+        model.extend(items)
+        _close(st)
+        _open(st, _resized)
+        del e[-1]
+        del model[-1]
+        _close(st)
         if k % 3 == 0:
-            _pair(st, e.__delitem__, (0,), model.__delitem__, (0,))
+            _open(st, _resized)
+            del e[0]
+            del model[0]
+            _close(st)
     elif name == "delete_slice":
         items = [o, O(k), O(k), O(k)]
-        _pair(st, e.extend, (items,), model.extend, (items,))
+        _open(st, _resized)
+        e.extend(items)
+        model.extend(items)
+        _close(st)
         if k % 3 == 0:
             snaps.append((e.persistent(), None))    # (as for "set")
         # (a finalizer that runs between here and the edit edits both, and
         # the same slice is then cut from both)
-        cut = slice(len(model) // 2, len(model) // 2 + 2)
-        _pair(st, e.__delitem__, (cut,), model.__delitem__, (cut,))
+        n = len(model) // 2
+        _open(st, _resized)
+        del e[n:n + 2]
+        del model[n:n + 2]
+        _close(st)
         if k % 5 == 0:
-            every3 = slice(None, None, 3)
-            _pair(st, e.__delitem__, (every3,), model.__delitem__, (every3,))
+            _open(st, _resized)
+            del e[::3]
+            del model[::3]
+            _close(st)
     elif name == "remove":
         items = [o, O(k)]
-        _pair(st, e.extend, (items,), model.extend, (items,))
+        _open(st, _resized)
+        e.extend(items)
+        model.extend(items)
+        _close(st)
         victim = model[len(model) // 2]
-        _pair(st, e.remove, (victim,), model.remove, (victim,))
+        _open(st, _resized)
+        e.remove(victim)
+        model.remove(victim)
+        _close(st)
     elif name == "persistent":
-        _pair(st, e.append, (o,), model.append, (o,))
+        _open(st, _resized)
+        e.append(o)
+        model.append(o)
+        _close(st)
         if len(model) > 60:
-            _pair(st, e.__delitem__, (0,), model.__delitem__, (0,))
-        # the model is copied right after persistent(), in the same step:
-        # an edit that a finalizer makes after persistent() returns is in
+            _open(st, _resized)
+            del e[0]
+            del model[0]
+            _close(st)
+        # the model is copied right after persistent(), in the same step: an
+        # edit that a finalizer makes after persistent() returns is in
         # neither
-        snaps.append(_pair(st, e.persistent, (), list, (model,)))
+        _open(st, None)
+        p = e.persistent()
+        m = list(model)
+        _close(st)
+        snaps.append((p, m))
     else:
         raise AssertionError(name)
 
@@ -432,10 +510,9 @@ def test_evolver_finalizer_reentry(V, op, gc_threshold):
             gc_threshold(700, 10, 10)
     gc.collect()
     assert st["ran"] > 0
-    # some finalizer ran inside an operation, and was refused (not on the
-    # free-threaded build, whose collections do not start at a chosen
-    # allocation: see test_list_cleared_by_finalizer)
-    assert st["blocked"] > 0 or FREE_THREADED
+    # some finalizer ran inside an operation, and was refused (only where a
+    # collection starts inside an allocation)
+    assert st["blocked"] > 0 or not GC_IN_ALLOCATION
     e._check()
     same(e, model)
     p = e.persistent()
@@ -451,7 +528,8 @@ def test_evolver_append_reproducer(V, gc_threshold):
     """The reproducer of the issue, with a list model of what was appended."""
     e = V.vector().evolver()
     model = []
-    st = {"ran": 0, "blocked": 0, "queue": [], "open": False}
+    st = {"ran": 0, "blocked": 0, "queue": [], "open": False, "e": e,
+          "model": model}
 
     class Cyc:
         def __init__(self):
@@ -460,12 +538,13 @@ def test_evolver_append_reproducer(V, gc_threshold):
         def __del__(self):
             st["ran"] += 1
             o = O()
+            after = _outer_done(st)
             try:
                 e.append(o)
             except RuntimeError:
                 st["blocked"] += 1
             else:
-                _model_edit(st, lambda: model.append(o))
+                _model_edit(st, lambda: model.append(o), after)
 
     gc_threshold(100)
     with no_profile():
@@ -473,11 +552,14 @@ def test_evolver_append_reproducer(V, gc_threshold):
             for _ in range(20000 if not V.__name__.startswith("march._pure") else 5000):
                 Cyc()
                 o = O()
-                _pair(st, e.append, (o,), model.append, (o,))
+                _open(st, _resized)
+                e.append(o)
+                model.append(o)
+                _close(st)
         finally:
             gc_threshold(700, 10, 10)
     gc.collect()
-    assert st["ran"] > 0 and (st["blocked"] > 0 or FREE_THREADED)
+    assert st["ran"] > 0 and (st["blocked"] > 0 or not GC_IN_ALLOCATION)
     e._check()
     same(e, model)
 
@@ -685,7 +767,7 @@ def test_list_cleared_by_finalizer(V, how, gc_threshold):
         if st["during"] and got:
             during += 1
         del vec, drain
-    if not V.__name__.startswith("march._pure") and not FREE_THREADED:
+    if not V.__name__.startswith("march._pure") and GC_IN_ALLOCATION:
         # the C core copies the list first: some clear came while it was
         # making the leaves from that copy (the free-threaded build counts
         # allocations per thread in batches: no collection at a chosen one)
