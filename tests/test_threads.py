@@ -963,3 +963,25 @@ def test_shared_iterator_vector(V, kind):
             next(it)
     assert base.tolist() == list(range(n))
     base._check()
+
+
+def test_twin_owner_ids_taken_again_by_the_same_thread():
+    """The twin hands out transient ids under a lock.  From 3.12 a
+    collection can run at the eval loop's check just after that lock is
+    taken, and a finalizer or gc callback it runs may start a transient in
+    the same thread: the lock must be re-entrant (a plain Lock deadlocked
+    the whole suite) and the ids distinct."""
+    from march._pure import hamt_node
+
+    got = []
+
+    def body():
+        with hamt_node._owner_lock:     # as if interrupted inside the lock
+            got.append(hamt_node.hamt_node_new_owner())
+            got.append(hamt_node.hamt_node_new_owner())
+
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "hamt_node_new_owner deadlocked"
+    assert len(got) == 2 and got[0] != got[1] and 0 not in got

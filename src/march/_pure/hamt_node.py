@@ -142,14 +142,19 @@ def hamt_node_empty_root():
 
 
 _owner_ids = _itertools.count(1)
-_owner_lock = _threading.Lock()
+# an RLock, not a Lock: a collection may run at the eval loop's check right
+# after the lock is taken (3.12+), and a finalizer or gc callback that then
+# starts a transient in the same thread takes it again (a Lock deadlocks)
+_owner_lock = _threading.RLock()
 
 
 def hamt_node_new_owner():
     """A fresh transient id, never 0 (C: an atomic add to
     hamt_node_owner_counter).  Under a lock: an itertools.count shared by
     threads may hand out one id twice on free-threaded CPython, and two
-    transients with one id would edit each other's nodes."""
+    transients with one id would edit each other's nodes.  A nested call
+    from the same thread (a finalizer run between the lock and ``next``)
+    takes its own id first: ids stay distinct."""
     with _owner_lock:
         return next(_owner_ids)
 
