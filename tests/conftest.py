@@ -17,6 +17,8 @@ CI cannot pass while silently testing the twin alone.
 """
 import importlib
 import os
+import sys
+import sysconfig
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,6 +38,16 @@ def _env_flag(name):
 PURE_ONLY = _env_flag("MARCH_PURE_PYTHON")
 C_ONLY = _env_flag("MARCH_C_ONLY") and not PURE_ONLY
 REQUIRE_C = _env_flag("MARCH_REQUIRE_C")
+
+# the interpreter is a free-threaded build (Py_GIL_DISABLED)
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+# Up to CPython 3.11 a collection runs inside the allocation that starts it,
+# so a finalizer or gc callback can run in the middle of a C operation at any
+# allocation.  From 3.12 on (the free-threaded build included) it runs at the
+# eval loop's next check: right after a call returns or where a Python
+# function starts, so inside a C operation only where that calls back into
+# Python.
+GC_IN_ALLOCATION = sys.version_info < (3, 12)
 
 MAP_IMPLS = {"c": "march._hamt", "python": "march._pure.hamt_module"}
 VECTOR_IMPLS = {

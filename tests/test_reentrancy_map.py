@@ -29,7 +29,6 @@ import copy
 import gc
 import pickle
 import sys
-import sysconfig
 
 import pytest
 
@@ -831,13 +830,10 @@ def test_transients_cannot_be_pickled_or_copied(M):
 # the audit: collections run by the transients' own allocations
 # ---------------------------------------------------------------------------
 
-# Up to CPython 3.11 a collection runs inside the allocation that triggers
-# it; from 3.12 on it is scheduled for the next check of the eval loop (so
-# inside a C call only when that calls back into Python).
-GC_IN_ALLOCATION = sys.version_info < (3, 12)
-# the free-threaded build counts allocations per thread in batches, so a
-# threshold of 1 does not start a collection at a chosen allocation there
-FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+# GC_IN_ALLOCATION, FREE_THREADED (conftest): where a collection can start
+# inside a C operation; the free-threaded build counts allocations per thread
+# in batches, so a threshold of 1 does not start one at a chosen allocation
+from conftest import FREE_THREADED, GC_IN_ALLOCATION  # noqa: E402
 
 
 def _arm_collection(trial):

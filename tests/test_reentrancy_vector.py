@@ -29,17 +29,11 @@ import copy
 import gc
 import pickle
 import sys
-import sysconfig
 import tracemalloc
 
 import pytest
 
-FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-# Up to CPython 3.11 a collection runs inside the allocation that starts it;
-# from 3.12 on (and on the free-threaded build) it runs at the eval loop's
-# next periodic check, so inside a C call only where that calls back into
-# Python
-GC_IN_ALLOCATION = sys.version_info < (3, 12) and not FREE_THREADED
+from conftest import GC_IN_ALLOCATION
 
 
 # ---------------------------------------------------------------- helpers

@@ -643,14 +643,13 @@ class PyKey:
         return "PyKey(%r)" % (self.v,)
 
 
-# Where a collection starts at an allocation (GIL builds up to 3.11), the
-# Python code it runs (a finalizer, a gc.callbacks entry such as the one
+# Where a collection starts at an allocation (GC_IN_ALLOCATION: up to 3.11),
+# the Python code it runs (a finalizer, a gc.callbacks entry such as the one
 # Hypothesis installs) can hand the GIL to another thread in the middle of an
 # operation of a transient, even one on plain keys; that thread's call then
 # meets the busy guard.  From 3.12 (and on the free-threaded build) a
-# collection runs only at the interpreter's periodic checks, never inside an
-# operation on plain keys.
-GC_IN_ALLOCATION = sys.version_info < (3, 12)
+# collection never runs inside an operation on plain keys.
+from conftest import GC_IN_ALLOCATION  # noqa: E402
 
 
 def refused(exc, pyhash):
