@@ -1,0 +1,1 @@
+"""march.pyrsistent: pyrsistent's API on march's structures (in progress)."""
