@@ -382,7 +382,6 @@ def test_serialize_of_a_field():
 @pytest.mark.parametrize("make, needs", [
     (lambda: pvector_field(int), "CheckedPVector"),
     (lambda: pset_field(int), "CheckedPSet"),
-    (lambda: pmap_field(int, str), "CheckedPMap"),
 ])
 def test_collection_fields_say_they_are_not_implemented(make, needs):
     with pytest.raises(NotImplementedError, match=needs):

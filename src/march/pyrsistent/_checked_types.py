@@ -18,9 +18,10 @@ share.
   iterable of such pairs; the data of the failing pairs is reported, and a
   callable error datum is called (lazily) when the exception is made.
 
-The checked collections ``CheckedPVector``, ``CheckedPSet`` and
-``CheckedPMap`` belong in this module too (see the note near the end): they
-need subclassable PVector / PSet / PMap bases and are not written yet.
+The checked collections live here too: ``CheckedPMap`` (a ``PMap``
+subclass, at the end of the module).  ``CheckedPVector`` and ``CheckedPSet``
+belong here as well (see the note before ``CheckedPMap``): they need
+subclassable PVector / PSet bases and are not written yet.
 """
 import sys as _sys
 from abc import ABCMeta as _ABCMeta
@@ -29,6 +30,11 @@ from collections.abc import Iterable as _Iterable
 from enum import Enum as _Enum
 from importlib import import_module as _import_module
 
+from march import Map as _Map
+
+from ._pmap import _EMPTY as _EMPTY_PMAP
+from ._pmap import PMap as _PMap
+
 __all__ = [
     "CheckedType",
     "InvariantException",
@@ -36,6 +42,7 @@ __all__ = [
     "CheckedKeyTypeError",
     "CheckedValueTypeError",
     "optional",
+    "CheckedPMap",
 ]
 
 
@@ -427,7 +434,8 @@ def _serialize_map_item(self, format, key, value):
 
 
 class _CheckedTypeMeta(_ABCMeta):
-    """Metaclass for the checked vector and set (to come): stores the parsed
+    """Metaclass for the checked vector and set (to come; ``CheckedPVector``
+    and ``CheckedPSet`` are not written yet): stores the parsed
     ``__type__`` specifications as ``_checked_types`` and the wrapped
     ``__invariant__`` callables (one argument: the item) as
     ``_checked_invariants``, defaults ``__serializer__``, forces
@@ -443,7 +451,7 @@ class _CheckedTypeMeta(_ABCMeta):
 
 
 class _CheckedMapTypeMeta(type):
-    """Metaclass for the checked map (to come): ``_checked_key_types``,
+    """Metaclass of ``CheckedPMap``: ``_checked_key_types``,
     ``_checked_value_types``, ``_checked_invariants`` (two arguments: key and
     value), a default ``__serializer__``, ``__slots__ = ()``."""
 
@@ -459,17 +467,242 @@ class _CheckedMapTypeMeta(type):
         return cls
 
 
-# -- NOTE: the checked collections go here ----------------------------------
+# -- the checked map --------------------------------------------------------
 #
-# CheckedPVector(PVector, CheckedType, metaclass=_CheckedTypeMeta),
-# CheckedPSet(PSet, CheckedType, metaclass=_CheckedTypeMeta) and
-# CheckedPMap(PMap, CheckedType, metaclass=_CheckedMapTypeMeta) need
-# subclassable PVector / PSet / PMap bases (see bench/notes-pyrsistent-gap.md
-# section 5).  The pieces above are theirs: _check_item_types (raising
-# CheckedValueTypeError, or CheckedKeyTypeError for map keys),
-# _item_invariant_errors, _create_checked_collection (``create`` of the
-# vector and set), _unpickle (``__reduce__`` -> (_unpickle, (cls, data))).
-#
-# Once they are defined here under these names, _field_common's
-# pvector_field / pset_field / pmap_field find them (they look them up in
+# CheckedPVector(PVector, CheckedType, metaclass=_CheckedTypeMeta) and
+# CheckedPSet(PSet, CheckedType, metaclass=_CheckedTypeMeta) go here too, once
+# PVector / PSet are subclassable (see bench/notes-pyrsistent-gap.md section
+# 5).  Their pieces are above: _check_item_types, _item_invariant_errors,
+# _create_checked_collection (their ``create``), _unpickle (``__reduce__`` ->
+# (_unpickle, (cls, data))).  Once they are defined here under these names,
+# _field_common's pvector_field / pset_field find them (they look them up in
 # this module when called) and stop raising NotImplementedError.
+
+_map_items = _Map.items
+_map_new = _Map.__new__
+_evolver_persistent = _PMap._Evolver.persistent
+_evolver_set = _PMap._Evolver.set
+
+
+def _in_class(evolver, plain, cls):
+    """``plain`` (what PMap's evolver made) as an instance of ``cls``,
+    sharing its trie in O(1); the same instance for the same ``plain``, so
+    that ``persistent()`` twice gives one object.  ``evolver._made`` keeps
+    the last (plain, result) pair."""
+    if type(plain) is cls:
+        return plain
+    made = evolver._made
+    if made is not None and made[0] is plain:
+        return made[1]
+    result = _map_new(cls, plain)
+    evolver._made = (plain, result)
+    return result
+
+
+def _check_entries(cls, pairs):
+    """Raise CheckedKeyTypeError / CheckedValueTypeError for the first
+    ``(key, value)`` of ``pairs`` whose key or value ``cls`` does not
+    accept (the key of a pair is checked before its value)."""
+    key_specs = cls._checked_key_types
+    value_specs = cls._checked_value_types
+    if not key_specs and not value_specs:
+        return
+    key_types = _resolve_types(key_specs) if key_specs else None
+    value_types = _resolve_types(value_specs) if value_specs else None
+    for key, value in pairs:
+        if key_types is not None and not isinstance(key, key_types):
+            _check_item_types((key,), key_specs, cls, CheckedKeyTypeError)
+        if value_types is not None and not isinstance(value, value_types):
+            _check_item_types((value,), value_specs, cls, CheckedValueTypeError)
+
+
+def _entry_invariant_errors(cls, pairs):
+    """The error data of the class invariants failing on any of ``pairs``,
+    entry by entry."""
+    invariants = cls._checked_invariants
+    errors = []
+    if invariants:
+        for key, value in pairs:
+            for invariant in invariants:
+                ok, data = invariant(key, value)
+                if not ok:
+                    errors.append(data)
+    return errors
+
+
+class CheckedPMap(_PMap, CheckedType, metaclass=_CheckedMapTypeMeta):
+    """A ``PMap`` whose keys and values are checked: declare
+    ``__key_type__`` and ``__value_type__`` (type specifications, see the
+    module docstring) and ``__invariant__`` (called with a key and its
+    value) on a subclass.
+
+    Every way of adding entries -- the constructor, ``set``, ``update``,
+    ``+``, ``transform``, the evolver -- checks them: a key or value of a
+    wrong type raises ``CheckedKeyTypeError`` / ``CheckedValueTypeError``
+    at once; failed invariants raise ``InvariantException`` with the data of
+    all of them.  The results are instances of the subclass.  ``create``
+    builds nested checked values (and keys) from plain data, ``serialize``
+    turns them back (``__serializer__(format, key, value)`` returns each
+    pair).  Reading is ``PMap``'s (``march.Map``'s), at full speed.
+
+    Complexity: as ``PMap`` plus the checks, O(1) per entry for types
+    given as classes; building from n entries O(n log32 n).
+
+    >>> class Prices(CheckedPMap):
+    ...     __key_type__ = str
+    ...     __value_type__ = (int, float)
+    ...     __invariant__ = lambda k, v: (v >= 0, 'negative price')
+    >>> p = Prices({'tea': 2.5})
+    >>> p
+    Prices({'tea': 2.5})
+    >>> p.set('cake', 4) == {'tea': 2.5, 'cake': 4}, type(p.set('cake', 4))
+    (True, <class 'march.pyrsistent._checked_types.Prices'>)
+    >>> try:
+    ...     p.set('cake', 'cheap')
+    ... except CheckedValueTypeError as e:
+    ...     print(e)
+    Type Prices can only be used with ('int', 'float'), not str
+    >>> try:
+    ...     p.set('cake', -1)
+    ... except InvariantException as e:
+    ...     print(e.invariant_errors)
+    ('negative price',)
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, initial=_EMPTY_PMAP):
+        if type(initial) is cls:
+            return initial
+        # initial.items(): a mapping is needed (None is an AttributeError,
+        # as in pyrsistent, which pmap_field relies on)
+        pairs = list(initial.items())
+        _check_entries(cls, pairs)
+        errors = _entry_invariant_errors(cls, pairs)
+        if errors:
+            raise InvariantException(error_codes=errors)
+        if not isinstance(initial, (_Map, dict)):
+            initial = dict(pairs)
+        return _map_new(cls, initial)
+
+    def evolver(self):
+        """A ``CheckedPMap.Evolver``: a mutable draft of this map whose
+        ``set`` checks the entry.  O(1).
+
+        >>> class Ages(CheckedPMap):
+        ...     __value_type__ = int
+        >>> e = Ages({'ann': 30}).evolver()
+        >>> e['ann'] = 31
+        >>> e.persistent()
+        Ages({'ann': 31})
+        """
+        cls = type(self)
+        return cls.Evolver(cls, self)
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, dict(_map_items(self)))
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (_unpickle, (type(self), dict(_map_items(self))))
+
+    def serialize(self, format=None):
+        """The entries as a ``dict``, each pair passed through
+        ``__serializer__(format, key, value)``; by default checked keys and
+        values serialize themselves.  O(n) plus the serializers.
+
+        >>> class Sizes(CheckedPMap):
+        ...     __value_type__ = int
+        ...     @staticmethod
+        ...     def __serializer__(format, key, value):
+        ...         return key, format % value
+        >>> Sizes({'a': 3}).serialize('%d cm')
+        {'a': '3 cm'}
+        """
+        serializer = self.__serializer__
+        return dict(serializer(format, key, value) for key, value in _map_items(self))
+
+    @classmethod
+    def create(cls, source_data, _factory_fields=None, ignore_extra=False):
+        """Build a map from a mapping of plain data (an instance of this
+        class is returned as is): a key or value that is not of an accepted
+        type is built with the ``create`` of the first accepted type that is
+        a CheckedType (a record, class or checked collection), so nested
+        dicts and lists become checked objects.  ``ignore_extra`` is passed
+        on to those.  O(n log32 n) plus the nested builds.
+
+        >>> from march.pyrsistent._precord import PRecord
+        >>> from march.pyrsistent._field_common import field
+        >>> class Pet(PRecord):
+        ...     name = field(type=str)
+        >>> class PetsById(CheckedPMap):
+        ...     __key_type__ = int
+        ...     __value_type__ = Pet
+        >>> PetsById.create({1: {'name': 'Rex'}})
+        PetsById({1: Pet(name='Rex')})
+        """
+        if isinstance(source_data, cls):
+            return source_data
+        key_types = _resolve_types(cls._checked_key_types)
+        value_types = _resolve_types(cls._checked_value_types)
+        key_maker = next((t for t in key_types if issubclass(t, CheckedType)), None)
+        value_maker = next((t for t in value_types if issubclass(t, CheckedType)), None)
+        if key_maker is None and value_maker is None:
+            return cls(source_data)
+        built = {}
+        for key, value in source_data.items():
+            if key_maker is not None and not isinstance(key, key_types):
+                key = _call_factory(key_maker.create, key, ignore_extra)
+            if value_maker is not None and not isinstance(value, value_types):
+                value = _call_factory(value_maker.create, value, ignore_extra)
+            built[key] = value
+        return cls(built)
+
+    class Evolver(_PMap._Evolver):
+        """The draft of a ``CheckedPMap`` (``cm.evolver()``): a
+        ``PMap._Evolver`` whose ``set`` (and ``e[k] = v``) checks the key
+        and value types at once (raising ``CheckedKeyTypeError`` /
+        ``CheckedValueTypeError``, nothing changed) and runs the class
+        invariants; ``persistent()`` raises ``InvariantException`` with the
+        data of every invariant that failed since the evolver was made,
+        else returns an instance of the destination class (the original
+        map when nothing changed).  O(log32 n) per change plus the checks.
+
+        >>> class Evens(CheckedPMap):
+        ...     __value_type__ = int
+        ...     __invariant__ = lambda k, v: (v % 2 == 0, 'odd')
+        >>> e = Evens().evolver().set('a', 2)
+        >>> e.persistent()
+        Evens({'a': 2})
+        >>> try:
+        ...     e.set('b', 3).persistent()
+        ... except InvariantException as error:
+        ...     print(error.invariant_errors)
+        ('odd',)
+        """
+
+        __slots__ = ("_target", "_errors", "_made")
+
+        def __init__(self, destination_class, original_map):
+            _PMap._Evolver.__init__(self, original_map)
+            self._target = destination_class
+            self._errors = []
+            self._made = None
+
+        def set(self, key, value):
+            """Check and set one entry; returns the evolver.  O(log32 n)."""
+            cls = self._target
+            entry = ((key, value),)
+            _check_entries(cls, entry)
+            errors = _entry_invariant_errors(cls, entry)
+            _evolver_set(self, key, value)  # may raise (unhashable key)
+            if errors:
+                self._errors.extend(errors)
+            return self
+
+        def persistent(self):
+            """The checked map as the evolver has it now.  O(1)."""
+            if self._errors:
+                raise InvariantException(error_codes=self._errors)
+            return _in_class(self, _evolver_persistent(self), self._target)

@@ -1,6 +1,9 @@
 # Type stubs of march.pyrsistent._checked_types: CheckedType, the exceptions
-# of records, classes and checked collections, and optional.
-from typing import Any, TypeVar, overload
+# of records, classes and checked collections, optional, and CheckedPMap.
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar, overload
+
+from ._pmap import PMap
 
 __all__ = [
     "CheckedType",
@@ -9,6 +12,7 @@ __all__ = [
     "CheckedKeyTypeError",
     "CheckedValueTypeError",
     "optional",
+    "CheckedPMap",
 ]
 
 _T = TypeVar("_T")
@@ -53,3 +57,52 @@ class CheckedValueTypeError(CheckedTypeError): ...
 def optional(type: _T, /) -> tuple[_T, type[None]]: ...
 @overload
 def optional(*typs: Any) -> tuple[Any, ...]: ...
+
+# -- the checked map ---------------------------------------------------------
+# (CheckedPVector and CheckedPSet are not written yet: they need subclassable
+# PVector / PSet bases.)
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_C = TypeVar("_C", bound=CheckedPMap[Any, Any])
+
+class _CheckedMapTypeMeta(type): ...
+
+class CheckedPMap(PMap[_K, _V], CheckedType, metaclass=_CheckedMapTypeMeta):
+    # declared on subclasses: type specifications (a type, a 'module.Name'
+    # string, or an iterable of those) and an invariant (key, value) -> (ok, data)
+    __key_type__: ClassVar[Any]
+    __value_type__: ClassVar[Any]
+    _checked_key_types: ClassVar[tuple[Any, ...]]
+    _checked_value_types: ClassVar[tuple[Any, ...]]
+    _checked_invariants: ClassVar[tuple[Callable[[Any, Any], tuple[bool, Any]], ...]]
+    def __new__(cls: type[_C], initial: Mapping[Any, Any] = ...) -> _C: ...
+    def set(self: _C, key: _K, val: _V) -> _C: ...  # type: ignore[override]
+    def remove(self: _C, key: _K) -> _C: ...  # type: ignore[override]
+    def discard(self: _C, key: _K) -> _C: ...  # type: ignore[override]
+    def update(self: _C, *maps: Mapping[_K, _V]) -> _C: ...  # type: ignore[override]
+    def update_with(  # type: ignore[override]
+        self: _C, update_fn: Callable[[_V, _V], _V], *maps: Mapping[_K, _V]
+    ) -> _C: ...
+    def __add__(self: _C, other: Mapping[_K, _V], /) -> _C: ...  # type: ignore[override]
+    def __or__(self: _C, other: Mapping[_K, _V], /) -> _C: ...  # type: ignore[override]
+    def transform(self: _C, *transformations: Any) -> _C: ...  # type: ignore[override]
+    def copy(self: _C) -> _C: ...  # type: ignore[override]
+    def evolver(self: _C) -> CheckedPMap.Evolver[_C]: ...  # type: ignore[override]
+    def __repr__(self) -> str: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def serialize(self, format: Any = None) -> dict[Any, Any]: ...
+    @classmethod
+    def create(
+        cls: type[_C],
+        source_data: Mapping[Any, Any] | _C,
+        _factory_fields: Iterable[str] | None = None,
+        ignore_extra: bool = False,
+    ) -> _C: ...
+    def __serializer__(self, format: Any, key: Any, value: Any) -> tuple[Any, Any]: ...
+
+    class Evolver(PMap._Evolver[Any, Any], Generic[_C]):
+        def __init__(self, destination_class: type[_C], original_map: PMap[Any, Any]) -> None: ...
+        def set(self, key: Any, value: Any) -> CheckedPMap.Evolver[_C]: ...  # type: ignore[override]
+        def remove(self, key: Any) -> CheckedPMap.Evolver[_C]: ...  # type: ignore[override]
+        def persistent(self) -> _C: ...  # type: ignore[override]
