@@ -159,11 +159,23 @@ def _matching(structure, spec):
 
 
 def _empty_map(structure):
-    """The empty map a missing key on the path expands to (pyrsistent: a pmap)."""
+    """The empty map a missing key on the path expands to (pyrsistent: a pmap).
+
+    Under a ``march.pyrsistent`` map (``PMap`` and its subclasses:
+    ``PRecord``, ``CheckedPMap``) it is an empty ``pmap()``, as in
+    pyrsistent: ``type(structure)()`` would fail for a record with mandatory
+    fields, and a checked map's key/value types need not hold one level
+    down.  ``march.pyrsistent`` is not imported here: a ``PMap`` can only
+    exist once its module is loaded, so the ``sys.modules`` lookup suffices.
+    """
+    import sys
     from collections.abc import Mapping
     if type(structure).__module__.startswith("pyrsistent"):
         from pyrsistent import pmap
         return pmap()
+    pmap_module = sys.modules.get("march.pyrsistent._pmap")
+    if pmap_module is not None and isinstance(structure, pmap_module.PMap):
+        return pmap_module.pmap()
     if isinstance(structure, Mapping):
         try:
             return type(structure)()
