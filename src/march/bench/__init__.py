@@ -9,6 +9,10 @@ Libraries
     maps:    march.Map, immutables.Map, pyrsistent.pmap, rpds.HashTrieMap, dict
     vectors: march.Vector, list, pyrsistent.pvector,
              pyrsistent_extras.psequence, rpds.List
+    pyrsistent group (``--structures pyrsistent``, not run by default):
+             march.pyrsistent against pyrsistent: pmap get/set/remove/
+             build/iterate/==, freeze/thaw of a ~1 MB JSON document,
+             PRecord create/set; skipped when pyrsistent is missing
   A peer that cannot be imported is listed as skipped, with the pip command
   that adds it.  An operation a peer does not have is shown as ``n/a``.  For
   ``dict`` and ``list`` the persistent operations are copy-then-modify (the

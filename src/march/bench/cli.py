@@ -5,7 +5,8 @@ import sys
 from collections import OrderedDict
 
 from . import plot, threads
-from .operations import KEYTYPES, LIBS, MAP_OPS, MAX_SIZE, OP_ALIASES, STRUCTURES, VECTOR_OPS, all_op_names
+from .operations import (DEFAULT_STRUCTURES, KEYTYPES, LIBS, MAP_OPS, MAX_SIZE, OP_ALIASES,
+                         PYRSISTENT_OPS, QUICK_DOC_BYTES, STRUCTURES, VECTOR_OPS, all_op_names)
 from .report import build_report, format_tables
 from .runner import (DEFAULT_CELL_BUDGET, DEFAULT_MEMORY_ENTRIES, DEFAULT_MIN_TIME, DEFAULT_REPEAT,
                      QUICK_CELL_BUDGET, QUICK_MEMORY_ENTRIES, QUICK_MIN_TIME, QUICK_REPEAT, QUICK_SIZES,
@@ -101,17 +102,24 @@ def make_parser(prog="python -m march bench"):
         description="Benchmark march's Map and Vector against dict/list, "
                     "immutables, pyrsistent, pyrsistent-extras and rpds-py "
                     "(whichever are importable), in one process on the same data.",
-        epilog="ops: map: %s; vector: %s; aliases: %s. Exit status: 0 done, "
+        epilog="ops: map: %s; vector: %s; pyrsistent: %s; aliases: %s. Exit status: 0 done, "
                "2 bad usage, 130 interrupted (Ctrl-C: the table of what was "
                "measured so far is printed and the JSON written)." % (
                    ", ".join(o.name for o in MAP_OPS),
                    ", ".join(o.name for o in VECTOR_OPS),
+                   ", ".join(o.name for o in PYRSISTENT_OPS),
                    ", ".join("%s=%s" % (k, "+".join(v)) for k, v in sorted(OP_ALIASES.items()))))
     p.add_argument("--sizes", help="comma-separated sizes (default 1000,100000,1000000; "
                                    "with --quick 1000,10000)")
     p.add_argument("--ops", help="comma-separated operations (default: all)")
-    p.add_argument("--structures", help="map,vector (default: both)")
-    p.add_argument("--keys", help="map key types: str,int (default: both)")
+    p.add_argument("--structures",
+                   help="map,vector,pyrsistent (default: %s). pyrsistent: march.pyrsistent "
+                        "against pyrsistent itself: pmap get/set/remove/build/iterate/== "
+                        "at each size and key type, freeze/thaw of a JSON document of "
+                        "about 1 MB (--quick 100 kB) and PRecord create/set, once; "
+                        "skipped when pyrsistent is not importable"
+                        % ",".join(DEFAULT_STRUCTURES))
+    p.add_argument("--keys", help="map (and pyrsistent pmap) key types: str,int (default: both)")
     p.add_argument("--libs", help="only these libraries (march, immutables, pyrsistent, "
                                   "pyrsistent-extras, rpds-py, dict, list)")
     p.add_argument("--quick", action="store_true",
@@ -220,6 +228,7 @@ def parse_args(argv):
         opts.min_time = QUICK_MIN_TIME
         opts.memory_entries = QUICK_MEMORY_ENTRIES
         opts.cell_budget = QUICK_CELL_BUDGET
+        opts.doc_bytes = QUICK_DOC_BYTES
     if a.sizes is not None:
         sizes = [_parse_size(s) for s in _split(a.sizes)]
         if not sizes:

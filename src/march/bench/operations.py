@@ -6,6 +6,7 @@ operation, or why it has none), and ``make_map_data`` / ``make_vector_data``
 / ``concat_plan`` / ``build_concat`` make the inputs, deterministic for a
 seed.
 """
+import json
 import platform
 import random
 
@@ -13,8 +14,14 @@ MAX_SIZE = 10 ** 8
 KEY_POOL = 100000          # random keys/indices generated per lookup pool
 CONCAT_PIECES = 1000       # pieces of the concat-built vector
 
-STRUCTURES = ("map", "vector")
+STRUCTURES = ("map", "vector", "pyrsistent")
+# run when --structures is not given; the pyrsistent group (march.pyrsistent
+# against pyrsistent itself) is asked for by name: --structures pyrsistent
+DEFAULT_STRUCTURES = ("map", "vector")
 KEYTYPES = ("str", "int")
+DOC_BYTES = 1000000        # JSON document of the pyrsistent freeze/thaw ops
+QUICK_DOC_BYTES = 100000
+DOC_GROUP = "doc"          # "key type" of the size-independent pyrsistent rows
 
 
 class Op(object):
@@ -37,6 +44,7 @@ class Op(object):
         self.chain = chain
         self.per_entry = per_entry
         self.needs = needs
+        self.scope = None  # the pyrsistent group: "pmap" or "doc" rows
 
     @property
     def unit(self):
@@ -73,7 +81,30 @@ VECTOR_OPS = [
     Op("memory", "memory", None, "memory"),
 ]
 
-OPS = {"map": MAP_OPS, "vector": VECTOR_OPS}
+# The pyrsistent group: march.pyrsistent against pyrsistent, the same
+# statements for both.  scope "pmap": per key type and size, like the map
+# group; scope "doc": once per run (a JSON document of about DOC_BYTES and a
+# 4-field PRecord), whatever --sizes says.
+PYRSISTENT_OPS = [
+    Op("get_hit", "pmap get", "m[k]", "keys", pool="hit"),
+    Op("set_new", "pmap set new key", "m.set(k, v)", "keys", pool="fresh", chain=True),
+    Op("set_existing", "pmap set existing", "m.set(k, v)", "keys", pool="existing",
+       chain=True),
+    Op("delete", "pmap remove", "m.remove(k)", "keys", pool="existing", chain=True),
+    Op("build_items", "pmap build", "pmap(dict)", "repeat", per_entry=True),
+    Op("iterate", "pmap iterate", "m.items()", "repeat", per_entry=True),
+    Op("eq", "pmap equal", "m == m2", "repeat", per_entry=True, needs=("m2",)),
+    Op("freeze", "document", "freeze(doc)", "repeat", needs=("doc",)),
+    Op("thaw", "document", "thaw(frozen)", "repeat", needs=("frozen",)),
+    Op("precord_create", "PRecord create", "Rec(4 fields)", "repeat"),
+    Op("precord_set", "PRecord set", "r.set(count=k)", "keys", pool="ints", chain=True),
+]
+for _op in PYRSISTENT_OPS:
+    _op.scope = "doc" if _op.name in ("freeze", "thaw", "precord_create",
+                                      "precord_set") else "pmap"
+del _op
+
+OPS = {"map": MAP_OPS, "vector": VECTOR_OPS, "pyrsistent": PYRSISTENT_OPS}
 
 # --ops aliases
 OP_ALIASES = {
@@ -82,6 +113,8 @@ OP_ALIASES = {
     "build": ("build_items", "build_mutation"),
     "index": ("index_append", "index_concat"),
     "mem": ("memory",),
+    "remove": ("delete",),
+    "precord": ("precord_create", "precord_set"),
 }
 
 
@@ -253,7 +286,53 @@ VECTOR_LIBS = [
             foreign_alloc=True, version_of="rpds-py"),
 ]
 
-LIBS = {"map": MAP_LIBS, "vector": VECTOR_LIBS}
+_PYRSISTENT_SETUP = """from %s import pmap, freeze, thaw, PRecord, field
+
+class Rec(PRecord):
+    name = field(type=str)
+    count = field(type=int)
+    score = field(type=float)
+    active = field(type=bool)
+"""
+
+_PYRSISTENT_STMTS = {
+    "get_hit": "m[k]",
+    "set_new": "m = m.set(k, val)",
+    "set_existing": "m = m.set(k, val)",
+    "delete": "m = m.remove(k)",
+    "build_items": "pmap(d)",
+    "iterate": "for _kv in m.items():\n    pass",
+    "eq": "m == m2",
+    "freeze": "freeze(doc)",
+    "thaw": "thaw(frozen)",
+    "precord_create": "Rec(name='ada', count=3, score=1.5, active=True)",
+    "precord_set": "r = r.set(count=k)",
+}
+
+# The group is a comparison with pyrsistent: without pyrsistent it is
+# skipped as a whole (REQUIRED_LIBS), not run for march alone.
+PYRSISTENT_LIBS = [
+    Library("march", "pyrsistent", "march.pyrsistent", "march", None,
+            _PYRSISTENT_SETUP % "march.pyrsistent", "pmap(d)",
+            dict(_PYRSISTENT_STMTS), version_of="march-collections"),
+    Library("pyrsistent", "pyrsistent", "pyrsistent", "pyrsistent", "pyrsistent",
+            _PYRSISTENT_SETUP % "pyrsistent", "pmap(d)", dict(_PYRSISTENT_STMTS)),
+]
+
+LIBS = {"map": MAP_LIBS, "vector": VECTOR_LIBS, "pyrsistent": PYRSISTENT_LIBS}
+REQUIRED_LIBS = {"pyrsistent": ("pyrsistent",)}
+
+
+def group_title(structure, keytype, n):
+    """The title of a table: one structure / key type / size."""
+    if structure == "pyrsistent":
+        if keytype == DOC_GROUP:
+            return ("pyrsistent: freeze/thaw of a %s-byte JSON document, PRecord"
+                    % format(n, ","))
+        return "pyrsistent: pmap, %s keys, n = %s" % (keytype, format(n, ","))
+    if structure == "map":
+        return "map, %s keys, n = %s" % (keytype, format(n, ","))
+    return "vector, n = %s" % format(n, ",")
 
 
 # ---------------------------------------------------------------------------
@@ -275,6 +354,41 @@ def make_map_data(keytype, n, seed, keep=None):
     fresh = ints[n:]
     values = list(range(n))
     return keys, fresh, values
+
+
+def make_json_document(target_bytes, seed):
+    """A JSON-like document (a list of nested records: str, int, float,
+    bool, None, lists and dicts) whose ``json.dumps`` is about
+    ``target_bytes`` long, deterministic for (target_bytes, seed).
+    Returns (document, its json.dumps length)."""
+    rng = random.Random("doc/%d/%s" % (target_bytes, seed))
+    words = ["alpha", "beta", "gamma", "delta", "omega", "north", "south",
+             "river", "stone", "cedar", "maple", "amber"]
+
+    def record(i):
+        return {
+            "id": i,
+            "name": "%s-%s-%d" % (rng.choice(words), rng.choice(words), i),
+            "score": round(rng.uniform(0, 1000), 3),
+            "active": rng.random() < 0.5,
+            "parent": None if rng.random() < 0.7 else rng.randrange(i + 1),
+            "tags": [rng.choice(words) for _ in range(rng.randrange(1, 5))],
+            "address": {"street": "%d %s road" % (rng.randrange(1, 999), rng.choice(words)),
+                        "city": rng.choice(words).title(), "zip": rng.randrange(10000, 99999),
+                        "geo": [round(rng.uniform(-90, 90), 5),
+                                round(rng.uniform(-180, 180), 5)]},
+            "history": [{"t": rng.randrange(10 ** 9), "value": round(rng.gauss(0, 10), 4),
+                         "ok": rng.random() < 0.9, "note": None}
+                        for _ in range(rng.randrange(0, 4))],
+        }
+
+    doc = []
+    size = 2  # "[]"
+    while size < target_bytes:
+        r = record(len(doc))
+        size += len(json.dumps(r)) + (2 if doc else 0)  # ", " separator
+        doc.append(r)
+    return doc, len(json.dumps(doc))
 
 
 def make_vector_data(n, seed):

@@ -122,7 +122,13 @@ def _summary_rows(report):
                         continue
                     v = _cell_value(r)
                     cells[(op, k, size)] = (v / ref) if (ref and v) else None
-        title = ("map, %s keys" % keytype) if structure == "map" else structure
+        if structure == "map":
+            title = "map, %s keys" % keytype
+        elif structure == "pyrsistent":
+            title = ("pyrsistent: freeze/thaw, PRecord" if keytype == "doc"
+                     else "pyrsistent: pmap, %s keys" % keytype)
+        else:
+            title = structure
         out.append((title, ops, peers, sizes, cells))
     return out
 

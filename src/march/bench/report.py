@@ -10,7 +10,7 @@ import textwrap
 import time
 from collections import OrderedDict
 
-from .operations import CONCAT_PIECES
+from .operations import CONCAT_PIECES, group_title
 
 SCHEMA = "march-bench/1"
 
@@ -107,8 +107,20 @@ MEMORY_NOTE = (
     "elsewhere).")
 
 
+PYRSISTENT_NOTE = (
+    "pyrsistent group: march.pyrsistent against pyrsistent, the same statements "
+    "for both (ratio = pyrsistent's time / march.pyrsistent's); pmap build is "
+    "pmap(dict) from a dict of the n items; 'equal' compares two equal maps built "
+    "separately (the second from the items shuffled); freeze/thaw work on a "
+    "deterministic JSON-like document (a list of nested records with str, int, "
+    "float, bool, None, lists and dicts) whose json.dumps is the size in the "
+    "title; the PRecord has 4 typed fields (str, int, float, bool); its set is "
+    "chained (r = r.set(count=k)), restarting every 1,000 operations.")
+
+
 def notes(opts):
-    return [
+    structures = getattr(opts, "structures", ("map", "vector"))
+    out = [
         "time per operation (per entry for rows whose 'per' column says entry); ratio = "
         "time / march's time (>1: march is faster; for memory >1: march is "
         "smaller).",
@@ -118,7 +130,12 @@ def notes(opts):
         "GC never traverses another library's objects); "
         "persistent updates are chained (m = m.set(k, v)), restarting from the "
         "base structure every n/10 operations; 'set new key' uses keys not in "
-        "the map." % (opts.min_time, opts.stat, opts.repeat, opts.cell_budget),
+        "the map." % (opts.min_time, opts.stat, opts.repeat, opts.cell_budget)]
+    if "pyrsistent" in structures:
+        out.append(PYRSISTENT_NOTE)
+    if "map" not in structures and "vector" not in structures:
+        return out
+    return out + [
         "dict/list have no persistent operations: their set/delete/append/"
         "insert are copy-then-modify (m.copy(); m[k] = v), the O(n) baseline; "
         "list a + b and slices copy too.",
@@ -152,8 +169,10 @@ def build_report(runner, argv):
             ("repeat", opts.repeat), ("min_time", opts.min_time),
             ("cell_budget", opts.cell_budget),
             ("memory_entries", opts.memory_entries), ("stat", opts.stat),
-            ("seed", opts.seed), ("quick", opts.quick)])),
+            ("seed", opts.seed), ("quick", opts.quick),
+            ("doc_bytes", getattr(opts, "doc_bytes", None))])),
         ("libraries", runner.libraries),
+        ("skipped_groups", runner.skipped_groups),
         ("notes", notes(opts)),
         ("results", runner.results),
     ])
@@ -179,8 +198,7 @@ def format_tables(report, markdown=False):
         if "march" in libs:
             libs.remove("march")
             libs.insert(0, "march")
-        title = ("map, %s keys, n = %s" % (keytype, format(size, ","))
-                 if structure == "map" else "vector, n = %s" % format(size, ","))
+        title = group_title(structure, keytype, size)
         ops = []
         by = {}
         for r in rows:
@@ -243,6 +261,8 @@ def format_tables(report, markdown=False):
         lines.extend(textwrap.wrap("Libraries: " + ", ".join(versions), 78,
                                    subsequent_indent="  "))
         lines.append("")
+    for structure, why in report.get("skipped_groups", {}).items():
+        skipped.insert(0, "the %s group: not run, %s" % (structure, why))
     if skipped:
         lines.append("Skipped:")
         lines.extend("  " + s for s in skipped)

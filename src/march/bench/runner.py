@@ -11,7 +11,8 @@ import time
 from collections import OrderedDict
 
 from .memory import measure_memory
-from .operations import KEYTYPES, LIBS, OPS, STRUCTURES, _err
+from .operations import (DEFAULT_STRUCTURES, DOC_BYTES, DOC_GROUP, KEYTYPES, LIBS, OPS,
+                         REQUIRED_LIBS, _err)
 from .report import _cell_text
 from .timing import Group, LibContext
 
@@ -31,13 +32,14 @@ class Options(object):
     def __init__(self, **kw):
         self.sizes = list(DEFAULT_SIZES)
         self.ops = None
-        self.structures = list(STRUCTURES)
+        self.structures = list(DEFAULT_STRUCTURES)
         self.keytypes = list(KEYTYPES)
         self.libs = None
         self.repeat = DEFAULT_REPEAT
         self.min_time = DEFAULT_MIN_TIME
         self.cell_budget = DEFAULT_CELL_BUDGET
         self.memory_entries = DEFAULT_MEMORY_ENTRIES
+        self.doc_bytes = DOC_BYTES
         self.stat = "best"
         self.seed = 1
         self.quick = False
@@ -84,6 +86,7 @@ class Runner(object):
         self.sigint = False
         self.started = time.time()
         self.done_ops = 0
+        self.skipped_groups = OrderedDict()  # structure -> why it was not run
 
     def progress(self, msg):
         if not self.opts.quiet:
@@ -92,12 +95,29 @@ class Runner(object):
 
     def groups(self):
         for structure in self.opts.structures:
-            if not selected_ops(structure, self.opts):
+            ops = selected_ops(structure, self.opts)
+            if not ops or structure in self.skipped_groups:
                 continue
-            keytypes = self.opts.keytypes if structure == "map" else [None]
-            for n in self.opts.sizes:
-                for kt in keytypes:
-                    yield structure, kt, n
+            keytypes = self.opts.keytypes if structure in ("map", "pyrsistent") else [None]
+            if structure != "pyrsistent" or any(op.scope == "pmap" for op in ops):
+                for n in self.opts.sizes:
+                    for kt in keytypes:
+                        yield structure, kt, n
+            if structure == "pyrsistent" and any(op.scope == "doc" for op in ops):
+                yield structure, DOC_GROUP, self.opts.doc_bytes
+
+    def skip_unavailable_groups(self):
+        """A group that compares against a library (REQUIRED_LIBS) is not
+        run at all when that library cannot be imported."""
+        for structure, status in self.libraries.items():
+            for key in REQUIRED_LIBS.get(structure, ()):
+                d = status.get(key)
+                if d is not None and not d["available"]:
+                    why = "%s is not importable (%s)" % (d["label"], d["reason"])
+                    if d.get("install"):
+                        why += "; add it with: " + d["install"]
+                    self.skipped_groups[structure] = why
+                    self.progress("%s group skipped: %s" % (structure, why))
 
     def record(self, group, lib, op, **fields):
         r = OrderedDict([
@@ -114,6 +134,7 @@ class Runner(object):
             for structure in self.opts.structures:
                 if selected_ops(structure, self.opts):
                     self.libraries[structure] = library_status(structure, self.opts)
+            self.skip_unavailable_groups()
             for structure, kt, n in self.groups():
                 self.run_group(structure, kt, n)
         except KeyboardInterrupt:
@@ -159,6 +180,8 @@ class Runner(object):
                 if lb.key in self.libraries[structure]
                 and self.libraries[structure][lb.key]["available"]]
         ops = selected_ops(structure, opts)
+        if structure == "pyrsistent":
+            ops = [op for op in ops if (op.scope == "doc") == (keytype == DOC_GROUP)]
         timed = [op for op in ops if op.kind != "memory"]
         for lib in libs:
             if not timed:
@@ -192,6 +215,8 @@ class Runner(object):
         if result is None:
             return
         where = group.structure + ("/" + group.keytype if group.keytype else "")
+        if group.keytype == DOC_GROUP:
+            where += " bytes"
         self.progress("%s n=%s %s %s: %s (%.1fs)" % (
             where, format(group.n, ","), lib.key, what, result, elapsed))
 

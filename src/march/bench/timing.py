@@ -11,7 +11,8 @@ import random
 import textwrap
 import time
 
-from .operations import KEY_POOL, _err, build_concat, concat_plan, make_map_data, make_vector_data
+from .operations import (DOC_GROUP, KEY_POOL, _err, build_concat, concat_plan, group_title,
+                         make_json_document, make_map_data, make_vector_data)
 
 def _timer_source(stmt, var, names):
     lines = ["def _bench(_chunks, _timer, _ns):"]
@@ -121,7 +122,12 @@ class Group(object):
         self.seed = seed
         rng = random.Random("pools/%s/%s/%d/%s" % (structure, keytype, n, seed))
         self.period = max(1, n // 10)
-        if structure == "map":
+        if structure == "pyrsistent" and keytype == DOC_GROUP:
+            # n is the target size in bytes of the JSON document
+            self.doc, self.n = make_json_document(n, seed)  # n: its actual size
+            self.period = 1000
+            self.pools = {"ints": [rng.randrange(10 ** 6) for _ in range(KEY_POOL)]}
+        elif structure in ("map", "pyrsistent"):
             keys, fresh, values = make_map_data(keytype, n, seed)
             self.items = list(zip(keys, values))
             shuffled = list(self.items)
@@ -139,9 +145,14 @@ class Group(object):
             self.plan = None
 
     def label(self):
+        if self.structure == "pyrsistent":
+            return group_title("pyrsistent", self.keytype, self.n)
         if self.structure == "map":
             return "map, %s keys, n = %s" % (self.keytype, format(self.n, ","))
         return "vector, n = %s" % format(self.n, ",")
+
+
+_VAR = {("map", False): "m", ("pyrsistent", False): "m", ("pyrsistent", True): "r"}
 
 
 class LibContext(object):
@@ -154,6 +165,19 @@ class LibContext(object):
         self.error = None
         self.extra_error = {}
         g = group
+        if g.structure == "pyrsistent" and g.keytype == DOC_GROUP:
+            self.ns["doc"] = None  # filled by need("doc") / need("frozen")
+            self.ns["_base"] = eval("Rec(name='ada', count=3, score=1.5, active=True)",
+                                    self.ns)
+            self.ns["r"] = self.ns["_base"]
+            return
+        if g.structure == "pyrsistent":
+            self.ns["items"] = g.items
+            self.ns["d"] = dict(g.items)
+            self.ns["val"] = -1
+            self.ns["_base"] = eval(lib.build, self.ns)
+            self.ns["m"] = self.ns["_base"]
+            return
         if g.structure == "map":
             self.ns["items"] = g.items
             self.ns["val"] = -1
@@ -171,8 +195,13 @@ class LibContext(object):
         g = self.group
         try:
             if what == "m2" and "m2" not in self.ns:
-                self.ns["m2"] = eval(self.lib.build, self.ns,
-                                     {"items": g.items_shuffled})
+                local = ({"d": dict(g.items_shuffled)} if g.structure == "pyrsistent"
+                         else {"items": g.items_shuffled})
+                self.ns["m2"] = eval(self.lib.build, self.ns, local)
+            elif what == "doc":
+                self.ns["doc"] = g.doc
+            elif what == "frozen" and "frozen" not in self.ns:
+                self.ns["frozen"] = eval("freeze(doc)", self.ns, {"doc": g.doc})
             elif what == "vc" and "vc" not in self.ns:
                 if g.plan is None:
                     g.plan = concat_plan(g.n, g.seed)
@@ -190,7 +219,8 @@ class LibContext(object):
             raise
 
     def drop(self, what):
-        for name in {"m2": ("m2",), "vc": ("vc",), "halves": ("a", "b")}[what]:
+        for name in {"m2": ("m2",), "vc": ("vc",), "halves": ("a", "b"),
+                     "doc": (), "frozen": ("frozen",)}[what]:
             self.ns.pop(name, None)
 
     def make_cell(self, op):
@@ -198,7 +228,7 @@ class LibContext(object):
         for what in op.needs:
             self.need(what)
         stmt = self.lib.stmts[op.name]
-        var = "m" if g.structure == "map" else "v"
+        var = _VAR.get((g.structure, g.keytype == DOC_GROUP), "v")
         if op.kind == "keys":
             pool = g.pools[op.pool]
             period = g.period if op.chain else len(pool)
