@@ -382,7 +382,10 @@ A ``collections.abc.Set``: the operators ``| & - ^`` (with a Set node
 against node, reusing the subtrees two versions share; with another
 iterable after making it a Set), the comparisons, ``hash(s) ==
 hash(frozenset(s))``.  Adding a present element or discarding an absent
-one returns the set itself.  Set cannot be subclassed (TypeError).
+one returns the set itself.  Set may be subclassed: every set derived
+from a subclass instance (its methods, operators with it on the left,
+its evolver's ``persistent()``) is an instance of that subclass, and
+``Sub(s)`` of any Set shares its trie.
 
 Complexity: ``in``, add and remove O(log32 n) expected; ``len`` O(1);
 the algebra of two Sets O(size of the part where they differ).

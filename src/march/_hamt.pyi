@@ -180,7 +180,6 @@ class _AbsentType:
 
 ABSENT: _AbsentType
 
-@final
 class Set(AbstractSet[_T]):
     """A persistent hash set, a drop-in for pyrsistent's PSet."""
 

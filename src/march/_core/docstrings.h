@@ -387,7 +387,10 @@
     "against node, reusing the subtrees two versions share; with another\n" \
     "iterable after making it a Set), the comparisons, ``hash(s) ==\n" \
     "hash(frozenset(s))``.  Adding a present element or discarding an absent\n" \
-    "one returns the set itself.  Set cannot be subclassed (TypeError).\n" \
+    "one returns the set itself.  Set may be subclassed: every set derived\n" \
+    "from a subclass instance (its methods, operators with it on the left,\n" \
+    "its evolver's ``persistent()``) is an instance of that subclass, and\n" \
+    "``Sub(s)`` of any Set shares its trie.\n" \
     "\n" \
     "Complexity: ``in``, add and remove O(log32 n) expected; ``len`` O(1);\n" \
     "the algebra of two Sets O(size of the part where they differ).\n" \

@@ -46,7 +46,7 @@ hamt_object_is_transient(PyObject *o)
 static inline int
 hamt_object_is_setlike(PyObject *o)
 {
-    return Py_IS_TYPE(o, march_hamt_types.set)
+    return march_hamt_object_is_set(o)
            || Py_IS_TYPE(o, march_hamt_types.set_evolver);
 }
 

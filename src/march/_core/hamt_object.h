@@ -60,7 +60,7 @@ typedef struct {
 typedef struct {
     PyTypeObject *map;          /* Map (subclassable) */
     PyTypeObject *map_mutation; /* MapMutation */
-    PyTypeObject *set;          /* Set (not subclassable) */
+    PyTypeObject *set;          /* Set (subclassable) */
     PyTypeObject *set_evolver;  /* SetEvolver */
 } MarchHamtTypes;
 
@@ -78,10 +78,11 @@ march_hamt_object_is_map_mutation(PyObject *o)
     return PyObject_TypeCheck(o, march_hamt_types.map_mutation);
 }
 
+/* a Set or an instance of a subclass (the layout of a Set) */
 static inline int
 march_hamt_object_is_set(PyObject *o)
 {
-    return Py_IS_TYPE(o, march_hamt_types.set);
+    return PyObject_TypeCheck(o, march_hamt_types.set);
 }
 
 /* ready Map, MapMutation and the views, register Map as a
@@ -108,7 +109,10 @@ void march_hamt_object_init(MarchHamtObject *o, MarchBitmapNode *root,
 int march_hamt_object_traverse(PyObject *self, visitproc visit, void *arg);
 int march_hamt_object_clear(PyObject *self);
 /* tp_dealloc of Set; `dealloc_as`: the same for a type whose tp_dealloc
- * (given, for the trashcan) does more first (Map's free list) */
+ * (given, for the trashcan) does more first (Map's free list).  Also the
+ * base dealloc of a heap subclass (Map's, Set's): it frees by the type's
+ * tp_free, and subtype_dealloc has cleared the __dict__ before and drops
+ * the reference to the type after. */
 void march_hamt_object_dealloc(PyObject *self);
 void march_hamt_object_dealloc_as(PyObject *self, destructor dealloc);
 

@@ -10,12 +10,17 @@
  *               and a Map and a Set can be intersected/differenced by node.
  *               GC-tracked only when its root is.  hash(s) is frozenset's
  *               hash of the same elements.  A drop-in for pyrsistent's PSet,
- *               registered as a collections.abc.Set.  Not subclassable.
+ *               registered as a collections.abc.Set.  Subclassable: every
+ *               derivation of a subclass instance is an instance of its
+ *               type (set_from_root_as); a subclass instance is always
+ *               GC-tracked (tp_alloc), and only the exact Set has the
+ *               shared empty Set.
  *   SetEvolver  {root, owner, busy, weakreflist, orig}: a transient over a
  *               Set (hamt_object.h; like MapMutation, but persistent() --
  *               or finish() -- may be called many times: it retires the
  *               owner id each time, so the returned Set is never edited
- *               afterwards).
+ *               afterwards; it is of the type of its source Set, `orig`).
+ *               Not subclassable.
  *
  * Operands: the Set operators (| & - ^ and comparisons) take a Set
  * structurally; any other iterable (operators: any iterable, as PSet; the
@@ -40,13 +45,16 @@ static PyTypeObject SetEvolver_Type;
 
 static PyObject *set_abc_set = NULL;    /* collections.abc.Set */
 
-#define Set_Check(o) Py_IS_TYPE((o), &Set_Type)
+/* a Set or a subclass instance: the layout of a Set */
+#define Set_Check(o) PyObject_TypeCheck((o), &Set_Type)
+#define Set_CheckExact(o) Py_IS_TYPE((o), &Set_Type)
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 
-/* The empty Set is a singleton (as pyrsistent's `s() is pset()`); Set cannot
- * be subclassed, so every empty result may be this object. */
+/* The empty exact Set is a singleton (as pyrsistent's `s() is pset()`):
+ * every empty result of the exact type is this object (a subclass gets a
+ * new instance of its own). */
 static SetObject *empty_set = NULL;
 
 /* a new Set over `root` (stolen) */
@@ -67,6 +75,25 @@ set_from_root(MarchBitmapNode *root)
     if (root->count == 0) {
         empty_set = (SetObject *)Py_NewRef((PyObject *)s); /* kept for good */
     }
+    return (PyObject *)s;
+}
+
+/* a new Set of `type` (Set or a subclass) over `root` (stolen): the exact
+ * Set by set_from_root, a subclass instance by its tp_alloc (which
+ * GC-tracks it: its __dict__ may hold anything) */
+static PyObject *
+set_from_root_as(PyTypeObject *type, MarchBitmapNode *root)
+{
+    SetObject *s;
+    if (type == &Set_Type) {
+        return set_from_root(root);
+    }
+    s = (SetObject *)type->tp_alloc(type, 0);
+    if (s == NULL) {
+        Py_DECREF(root);
+        return NULL;
+    }
+    march_hamt_object_init(s, root, 0);
     return (PyObject *)s;
 }
 
@@ -100,25 +127,28 @@ set_operand_root(PyObject *o, MarchBitmapNode **root)
     return 1;
 }
 
-/* the Set for a result root (stolen): self or other when unchanged */
+/* the Set of `type` for a result root (stolen): self or other when
+ * unchanged and of that very type */
 static PyObject *
-set_result(PyObject *self, PyObject *other, MarchBitmapNode *r)
+set_result(PyTypeObject *type, PyObject *self, PyObject *other,
+           MarchBitmapNode *r)
 {
     if (r == NULL) {
         return NULL;
     }
-    if (self != NULL && Set_Check(self) && r == ((SetObject *)self)->root) {
+    if (self != NULL && Py_IS_TYPE(self, type)
+            && r == ((SetObject *)self)->root) {
         Py_DECREF(r);
         Py_INCREF(self);
         return self;
     }
-    if (other != NULL && Set_Check(other)
+    if (other != NULL && Py_IS_TYPE(other, type)
             && r == ((SetObject *)other)->root) {
         Py_DECREF(r);
         Py_INCREF(other);
         return other;
     }
-    return set_from_root(r);
+    return set_from_root_as(type, r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -129,7 +159,6 @@ set_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *col = NULL;
     MarchBitmapNode *r;
-    (void)type;
     if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
         PyErr_SetString(PyExc_TypeError, "Set() takes no keyword arguments");
         return NULL;
@@ -138,17 +167,31 @@ set_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     }
     if (col == NULL) {
-        return set_from_root(march_hamt_node_empty_root());
+        return set_from_root_as(type, march_hamt_node_empty_root());
     }
-    if (Set_Check(col)) {
+    if (type == &Set_Type && Set_CheckExact(col)) {
         Py_INCREF(col);
         return col;
+    }
+    if (Set_Check(col)) {
+        /* O(1): a new object of `type` sharing the root */
+        SetObject *src = (SetObject *)col;
+        PyObject *res;
+        Py_INCREF(src->root);
+        res = set_from_root_as(type, src->root);
+        if (res != NULL) {
+            Py_hash_t h = MARCH_ATOMIC_LOAD_SSIZE(&src->hash);
+            if (h != -1) {
+                MARCH_ATOMIC_STORE_SSIZE(&((SetObject *)res)->hash, h);
+            }
+        }
+        return res;
     }
     r = march_hamt_object_set_root(col);
     if (r == NULL) {
         return NULL;
     }
-    return set_from_root(r);
+    return set_from_root_as(type, r);
 }
 
 static PyObject *
@@ -194,19 +237,38 @@ set_add(SetObject *self, PyObject *key)
         Py_DECREF(r);
         return NULL;
     }
-    return set_result((PyObject *)self, NULL, r);
+    return set_result(Py_TYPE(self), (PyObject *)self, NULL, r);
+}
+
+/* remove/discard (march_hamt_object_without, with the type of self): a new
+ * Set without key; when the key is absent, KeyError (`strict`) or self */
+static PyObject *
+set_without(PyObject *self, PyObject *key, int strict)
+{
+    MarchBitmapNode *nr;
+    int r = march_hamt_object_root_without(MARCH_HAMT_ROOT(self), key, &nr);
+    if (r > 0) {
+        return set_from_root_as(Py_TYPE(self), nr);
+    }
+    if (r == 0) {
+        if (!strict) {
+            return Py_NewRef(self);
+        }
+        march_hamt_object_key_error(key);
+    }
+    return NULL;
 }
 
 static PyObject *
 set_remove(PyObject *self, PyObject *key)
 {
-    return march_hamt_object_without(self, key, set_from_root, 1);
+    return set_without(self, key, 1);
 }
 
 static PyObject *
 set_discard(PyObject *self, PyObject *key)
 {
-    return march_hamt_object_without(self, key, set_from_root, 0);
+    return set_without(self, key, 0);
 }
 
 /* update(*iterables) == union(*iterables) */
@@ -223,8 +285,8 @@ set_update(SetObject *self, PyObject *args)
             return NULL;
         }
     }
-    return set_result((PyObject *)self, n == 1 ? PyTuple_GET_ITEM(args, 0)
-                                               : NULL, r);
+    return set_result(Py_TYPE(self), (PyObject *)self,
+                      n == 1 ? PyTuple_GET_ITEM(args, 0) : NULL, r);
 }
 
 /* intersection(*others), difference(*others) */
@@ -249,8 +311,8 @@ set_fold(SetObject *self, PyObject *args, int op)
         }
         r = nr;
     }
-    return set_result((PyObject *)self, n == 1 ? PyTuple_GET_ITEM(args, 0)
-                                               : NULL, r);
+    return set_result(Py_TYPE(self), (PyObject *)self,
+                      n == 1 ? PyTuple_GET_ITEM(args, 0) : NULL, r);
 }
 
 static PyObject *
@@ -275,7 +337,7 @@ set_symmetric_difference(SetObject *self, PyObject *other)
     r = march_hamt_object_algebra(MARCH_HAMT_OP_SYMMETRIC_DIFFERENCE,
                                   self->root, o, NULL, 0);
     Py_DECREF(o);
-    return set_result((PyObject *)self, other, r);
+    return set_result(Py_TYPE(self), (PyObject *)self, other, r);
 }
 
 enum { SET_SUBSET, SET_SUPERSET, SET_DISJOINT };
@@ -377,7 +439,27 @@ set_reduce(SetObject *self, PyObject *Py_UNUSED(ignored))
     if (list == NULL) {
         return NULL;
     }
-    return Py_BuildValue("O(N)", (PyObject *)&Set_Type, list);
+    if (!Set_CheckExact(self)) {
+        /* a subclass instance: its type, and its __dict__ when not empty
+         * (the state pickle restores) */
+        PyObject *dict = PyObject_GetAttrString((PyObject *)self,
+                                                "__dict__");
+        if (dict == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                Py_DECREF(list);
+                return NULL;
+            }
+            PyErr_Clear();
+        }
+        else if (PyDict_Check(dict) && PyDict_GET_SIZE(dict) > 0) {
+            return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), list,
+                                 dict);
+        }
+        else {
+            Py_DECREF(dict);
+        }
+    }
+    return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), list);
 }
 
 static Py_hash_t
@@ -392,27 +474,48 @@ set_hash(SetObject *self)
     return h;
 }
 
+/* the name a repr starts with: "march.Set", or a subclass's __name__ (a
+ * new reference, NULL on error) */
+static PyObject *
+set_repr_name(SetObject *self)
+{
+    if (Set_CheckExact(self)) {
+        return PyUnicode_FromString("march.Set");
+    }
+    return PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+}
+
 static PyObject *
 set_repr(SetObject *self)
 {
-    PyObject *list, *body, *res;
+    PyObject *list, *body, *res, *name;
     int r;
+    name = set_repr_name(self);
+    if (name == NULL) {
+        return NULL;
+    }
     if (self->root->count == 0) {
-        return PyUnicode_FromString("march.Set()");
+        res = PyUnicode_FromFormat("%S()", name);
+        Py_DECREF(name);
+        return res;
     }
     r = Py_ReprEnter((PyObject *)self);
     if (r != 0) {
-        return r > 0 ? PyUnicode_FromString("march.Set({...})") : NULL;
+        res = r > 0 ? PyUnicode_FromFormat("%S({...})", name) : NULL;
+        Py_DECREF(name);
+        return res;
     }
     list = set_elements_list(self->root);
     if (list == NULL) {
         Py_ReprLeave((PyObject *)self);
+        Py_DECREF(name);
         return NULL;
     }
     /* counted as well as the list's repr: see map_entries_repr */
     if (Py_EnterRecursiveCall(" while getting the repr of a march.Set")) {
         Py_DECREF(list);
         Py_ReprLeave((PyObject *)self);
+        Py_DECREF(name);
         return NULL;
     }
     body = PyObject_Repr(list);        /* "[a, b]" */
@@ -420,6 +523,7 @@ set_repr(SetObject *self)
     Py_DECREF(list);
     Py_ReprLeave((PyObject *)self);
     if (body == NULL) {
+        Py_DECREF(name);
         return NULL;
     }
     {
@@ -427,11 +531,13 @@ set_repr(SetObject *self)
                                               PyUnicode_GET_LENGTH(body) - 1);
         Py_DECREF(body);
         if (inner == NULL) {
+            Py_DECREF(name);
             return NULL;
         }
-        res = PyUnicode_FromFormat("march.Set({%U})", inner);
+        res = PyUnicode_FromFormat("%S({%U})", name, inner);
         Py_DECREF(inner);
     }
+    Py_DECREF(name);
     return res;
 }
 
@@ -522,7 +628,9 @@ set_binop(PyObject *a, PyObject *b, int op)
     r = march_hamt_object_algebra(op, ra, rb, NULL, 0);
     Py_DECREF(ra);
     Py_DECREF(rb);
-    return set_result(a, b, r);
+    /* the type of the left operand, or of the right one when reflected
+     * (the slot runs only when one of them is a Set) */
+    return set_result(Set_Check(a) ? Py_TYPE(a) : Py_TYPE(b), a, b, r);
 }
 
 static PyObject *
@@ -602,7 +710,7 @@ static PyTypeObject Set_Type = {
     .tp_as_number = &set_as_number,
     .tp_as_sequence = &set_as_sequence,
     .tp_hash = (hashfunc)set_hash,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
     .tp_doc = MARCH_DOC_Set,
     .tp_traverse = march_hamt_object_traverse,
     .tp_clear = march_hamt_object_clear,
@@ -671,6 +779,7 @@ static PyObject *
 setevolver_persistent(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     EvolverObject *self = SETEVOLVER(op);
+    PyTypeObject *type;
     PyObject *s;
     if (march_hamt_transient_writable(self) < 0) {
         return NULL;
@@ -682,10 +791,15 @@ setevolver_persistent(PyObject *op, PyObject *Py_UNUSED(ignored))
     /* the allocation may run a collection, hence finalizers and
      * gc.callbacks: `busy` keeps them from editing the root being handed
      * over (in place, or by replacing it: the edit would be lost below) */
+    /* the type of the source Set (a subclass's is kept alive by its
+     * instances: hold it across the allocation) */
+    type = self->orig != NULL ? Py_TYPE(self->orig) : &Set_Type;
+    Py_INCREF(type);
     Py_INCREF(self->root);
     self->busy++;
-    s = set_from_root(self->root);
+    s = set_from_root_as(type, self->root);
     self->busy--;
+    Py_DECREF(type);
     if (s == NULL) {
         return NULL;
     }

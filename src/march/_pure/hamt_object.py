@@ -103,7 +103,8 @@ def hamt_object_is_map_mutation(o):
 
 
 def hamt_object_is_set(o):
-    return type(o) is hamt_types.set
+    # a Set or an instance of a subclass (C: the layout of a Set)
+    return isinstance(o, hamt_types.set)
 
 
 def hamt_object_is_transient(o):
@@ -112,8 +113,7 @@ def hamt_object_is_transient(o):
 
 
 def hamt_object_is_setlike(o):
-    t = type(o)
-    return t is hamt_types.set or t is hamt_types.set_evolver
+    return hamt_object_is_set(o) or type(o) is hamt_types.set_evolver
 
 
 # ---------------------------------------------------------------------------

@@ -33,8 +33,8 @@ from .hamt_object import (
     HAMT_OP_SYMMETRIC_DIFFERENCE, HAMT_OP_UNION, hamt_iterator_new,
     hamt_object_add_all, hamt_object_algebra, hamt_object_check,
     hamt_object_depth, hamt_object_diff, hamt_object_key_error,
-    hamt_object_layout, hamt_object_length, hamt_object_set_root,
-    hamt_object_without, hamt_transient_assoc,
+    hamt_object_layout, hamt_object_length, hamt_object_root_without,
+    hamt_object_set_root, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
     hamt_transient_length, hamt_transient_new, hamt_transient_reduce,
     hamt_transient_without, hamt_transient_writable, hamt_types,
@@ -50,8 +50,9 @@ _object_new = object.__new__
 # helpers
 # ---------------------------------------------------------------------------
 
-# The empty Set is a singleton (as pyrsistent's `s() is pset()`); Set cannot
-# be subclassed, so every empty result may be this object.
+# The empty exact Set is a singleton (as pyrsistent's `s() is pset()`): every
+# empty result of the exact type is this object (a subclass gets a new
+# instance of its own).
 _empty_set = None
 
 
@@ -68,10 +69,21 @@ def set_from_root(root):
     return st
 
 
+def set_from_root_as(type_, root):
+    """A new Set of class ``type_`` (Set or a subclass) over ``root``: the
+    exact Set by set_from_root, a subclass instance of its own."""
+    if type_ is Set:
+        return set_from_root(root)
+    st = _object_new(type_)
+    st._root = root
+    st._hash = None
+    return st
+
+
 def set_operand_root(o):
     """For the operators: the root of a Set of ``o``, or None when ``o`` is
     not iterable (NotImplemented)."""
-    if type(o) is Set:
+    if isinstance(o, Set):
         return o._root
     try:
         it = iter(o)
@@ -81,13 +93,14 @@ def set_operand_root(o):
                                hamt_node_new_owner())
 
 
-def set_result(self, other, r):
-    """The Set for a result root: self or other when unchanged."""
-    if type(self) is Set and r is self._root:
+def set_result(type_, self, other, r):
+    """The Set of class ``type_`` for a result root: self or other when
+    unchanged and of that very class."""
+    if type(self) is type_ and r is self._root:
         return self
-    if type(other) is Set and r is other._root:
+    if type(other) is type_ and r is other._root:
         return other
-    return set_from_root(r)
+    return set_from_root_as(type_, r)
 
 
 def set_binop(a, b, op):
@@ -98,7 +111,9 @@ def set_binop(a, b, op):
     rb = set_operand_root(b)
     if rb is None:
         return NotImplemented
-    return set_result(a, b, hamt_object_algebra(op, ra, rb, None, False))
+    # the class of the left operand, or of the right one when reflected
+    return set_result(type(a) if isinstance(a, Set) else type(b), a, b,
+                      hamt_object_algebra(op, ra, rb, None, False))
 
 
 def set_fold(self, others, op):
@@ -107,7 +122,8 @@ def set_fold(self, others, op):
     for o in others:
         root = hamt_object_algebra(op, root, hamt_object_set_root(o), None,
                                    False)
-    return set_result(self, others[0] if len(others) == 1 else None, root)
+    return set_result(type(self), self, others[0] if len(others) == 1
+                      else None, root)
 
 
 # what set_predicate answers (C: enum)
@@ -126,6 +142,24 @@ def set_predicate(self, other, kind):
     return hamt_isdisjoint(self._root, o)
 
 
+def set_without(self, element, strict):
+    """remove/discard (hamt_object_without, with the class of self): a new
+    Set without element; when absent, KeyError (``strict``) or self."""
+    new, found = hamt_object_root_without(self._root, element)
+    if found:
+        return set_from_root_as(type(self), new)
+    if strict:
+        hamt_object_key_error(element)
+    return self
+
+
+def set_repr_name(self):
+    """What a repr starts with: "march.Set", or a subclass's __name__."""
+    if type(self) is Set:
+        return "march.Set"
+    return type(self).__name__
+
+
 def set_elements_list(root):
     return list(hamt_iter_keys(root))
 
@@ -133,7 +167,7 @@ def set_elements_list(root):
 def set_compare_root(other):
     """The root to compare a Set with: a Set's, another
     ``collections.abc.Set`` made into a Set, else None (NotImplemented)."""
-    if type(other) is Set:
+    if isinstance(other, Set):
         return other._root
     if isinstance(other, _abc.Set):
         return hamt_object_set_root(other)
@@ -156,7 +190,8 @@ class Set:
     # Set: structurally, node against node; with another iterable: after
     # making it a Set), the comparisons, ``issubset``, ``issuperset``,
     # ``isdisjoint``, ``diff``.  ``hash(s) == hash(frozenset(s))``.
-    # ``Set`` cannot be subclassed (``TypeError``, as in C).
+    # ``Set`` may be subclassed: every derivation of a subclass instance is
+    # an instance of its class (``set_from_root_as``).
 
     __slots__ = ("_root", "_hash", "__weakref__")
 
@@ -167,14 +202,17 @@ class Set:
             raise TypeError("Set expected at most 1 argument, got %d"
                             % len(args))
         if not args:
-            return set_from_root(hamt_node_empty_root())
+            return set_from_root_as(cls, hamt_node_empty_root())
         col = args[0]
-        if type(col) is Set:
+        if cls is Set and type(col) is Set:
             return col
-        return set_from_root(hamt_object_set_root(col))
-
-    def __init_subclass__(cls, **kw):
-        raise TypeError("type 'march.Set' is not an acceptable base type")
+        if isinstance(col, Set):
+            # O(1): a new object of cls sharing the root
+            st = set_from_root_as(cls, col._root)
+            if col._hash is not None:
+                st._hash = col._hash
+            return st
+        return set_from_root_as(cls, hamt_object_set_root(col))
 
     __class_getitem__ = classmethod(_types.GenericAlias)
 
@@ -193,20 +231,20 @@ class Set:
         new = hamt_assoc(root, element, hash(element) & M64, None, 0)[0]
         if new is root:
             return self
-        return set_from_root(new)
+        return set_from_root_as(type(self), new)
 
     def discard(self, element, /):
-        return hamt_object_without(self, element, set_from_root, False)
+        return set_without(self, element, False)
 
     def remove(self, element, /):
-        return hamt_object_without(self, element, set_from_root, True)
+        return set_without(self, element, True)
 
     def update(self, *iterables):
         root = self._root
         for it in iterables:
             root = hamt_object_add_all(root, it, hamt_node_new_owner())
-        return set_result(self, iterables[0] if len(iterables) == 1
-                          else None, root)
+        return set_result(type(self), self, iterables[0]
+                          if len(iterables) == 1 else None, root)
 
     union = update
 
@@ -217,7 +255,7 @@ class Set:
         return set_fold(self, others, HAMT_OP_DIFFERENCE)
 
     def symmetric_difference(self, other):
-        return set_result(self, other, hamt_object_algebra(
+        return set_result(type(self), self, other, hamt_object_algebra(
             HAMT_OP_SYMMETRIC_DIFFERENCE, self._root,
             hamt_object_set_root(other), None, False))
 
@@ -234,7 +272,7 @@ class Set:
         # diff(other) -> an iterator of (element, element, ABSENT) for the
         # elements only in self and (element, ABSENT, element) for those only
         # in other; subtrees the two share are skipped without a look.
-        if type(other) is not Set:
+        if not isinstance(other, Set):
             raise TypeError("Set.diff() needs a Set, not %s"
                             % type(other).__name__)
         return hamt_object_diff(self._root, other._root, True)
@@ -326,20 +364,29 @@ class Set:
         return h
 
     def __repr__(self):
+        name = set_repr_name(self)
         if not self._root.count:
-            return "march.Set()"
+            return "%s()" % name
         key = (id(self), _get_ident())
         if key in _repr_running:
-            return "march.Set({...})"
+            return "%s({...})" % name
         _repr_running.add(key)
         try:
             body = repr(set_elements_list(self._root))[1:-1]
         finally:
             _repr_running.discard(key)
-        return "march.Set({%s})" % body
+        return "%s({%s})" % (name, body)
 
     def __reduce__(self):
-        return (Set, (set_elements_list(self._root),))
+        cls = type(self)
+        elements = set_elements_list(self._root)
+        if cls is not Set:
+            # a subclass instance: its __dict__ when not empty (the state
+            # pickle restores)
+            d = getattr(self, "__dict__", None)
+            if isinstance(d, dict) and d:
+                return (cls, (elements,), d)
+        return (cls, (elements,))
 
     # -- debugging -------------------------------------------------------
 
@@ -431,7 +478,8 @@ class SetEvolver:
             # over
             self._busy += 1
             try:
-                st = set_from_root(self._root)
+                # the class of the source Set
+                st = set_from_root_as(type(self._orig), self._root)
             finally:
                 self._busy -= 1
             # an emptied evolver gets the shared empty Set: adopt its root,
