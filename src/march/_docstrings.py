@@ -654,7 +654,8 @@ A persistent vector (RRB tree), a drop-in for pyrsistent's ``PVector``.
 compared with Vectors and lists as PVector, hashable when its elements
 are.  Beyond PVector: O(log n) ``+``, slicing, ``insert``, ``delete``,
 ``split``, ``appendleft``, ``popleft``.  ``v * n`` repeats as list does.
-Vector cannot be subclassed.
+Vector may be subclassed: the operations on a subclass instance return
+instances of its type, ``Sub(iterable)`` makes one (O(1) from a Vector).
 
 Complexity: index O(log32 n); append amortised O(1); concatenation,
 slice, insert and delete O(log n); iteration O(n).

@@ -681,7 +681,8 @@
     "compared with Vectors and lists as PVector, hashable when its elements\n" \
     "are.  Beyond PVector: O(log n) ``+``, slicing, ``insert``, ``delete``,\n" \
     "``split``, ``appendleft``, ``popleft``.  ``v * n`` repeats as list does.\n" \
-    "Vector cannot be subclassed.\n" \
+    "Vector may be subclassed: the operations on a subclass instance return\n" \
+    "instances of its type, ``Sub(iterable)`` makes one (O(1) from a Vector).\n" \
     "\n" \
     "Complexity: index O(log32 n); append amortised O(1); concatenation,\n" \
     "slice, insert and delete O(log n); iteration O(n).\n" \

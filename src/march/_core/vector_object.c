@@ -88,7 +88,9 @@ static PyTypeObject VectorRevIter_Type;
 static VectorObject *empty_vector = NULL;
 static PyObject *vector_func = NULL;        /* the module's vector(), for pickling */
 
-#define Vector_Check(o) (Py_TYPE(o) == &Vector_Type)
+/* Vector or a subclass instance (the layout); where identity matters, the
+ * code compares Py_TYPE itself. */
+#define Vector_Check(o) PyObject_TypeCheck(o, &Vector_Type)
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -102,11 +104,26 @@ static PyObject *vector_func = NULL;        /* the module's vector(), for pickli
 #define VECTOR_FREE_LINK offsetof(VectorObject, v)
 static MarchFreeList vector_free_list;
 
-/* A new Vector over *v (its references are stolen; *v is left empty). */
+/* A new instance of `type` (Vector or a subclass of it) over *v (its
+ * references are stolen; *v is left empty).  The exact type takes the free
+ * list and the empty singleton; a subclass gets a new object from its
+ * tp_alloc (tracked by the GC: a subclass instance may have a __dict__). */
 static PyObject *
-vector_wrap(MarchRRB *v)
+vector_wrap(PyTypeObject *type, MarchRRB *v)
 {
     VectorObject *o;
+    if (type != &Vector_Type) {
+        o = (VectorObject *)type->tp_alloc(type, 0);
+        if (o == NULL) {
+            march_rrb_clear(v);
+            return NULL;
+        }
+        o->v = *v;
+        march_rrb_init(v);
+        o->hash = -1;
+        o->weakreflist = NULL;
+        return (PyObject *)o;
+    }
     if (v->count == 0 && empty_vector != NULL) {
         march_rrb_clear(v);
         Py_INCREF(empty_vector);
@@ -137,15 +154,47 @@ vector_wrap(MarchRRB *v)
     return (PyObject *)o;
 }
 
-/* Result of a function filling *out: wrap it, or NULL on error. */
+/* Result of a function filling *out: wrap it as a `type`, or NULL on
+ * error. */
 static PyObject *
-vector_wrap_result(int rc, MarchRRB *out)
+vector_wrap_result(PyTypeObject *type, int rc, MarchRRB *out)
 {
     if (rc < 0) {
         march_rrb_clear(out);
         return NULL;
     }
-    return vector_wrap(out);
+    return vector_wrap(type, out);
+}
+
+/* The type of the values that operations on self build: type(self) (Vector,
+ * or the subclass self is an instance of). */
+static PyTypeObject *
+vector_result_type(VectorObject *self)
+{
+    return Py_TYPE(self);
+}
+
+/* An empty `type`: the empty singleton for Vector. */
+static PyObject *
+vector_empty(PyTypeObject *type)
+{
+    MarchRRB empty;
+    march_rrb_init(&empty);
+    return vector_wrap(type, &empty);
+}
+
+/* A `type` over the elements of the Vector (or subclass instance) src,
+ * sharing its tree, O(1): src itself when it is a `type`. */
+static PyObject *
+vector_rewrap(PyTypeObject *type, VectorObject *src)
+{
+    MarchRRB copy;
+    if (Py_TYPE(src) == type) {
+        Py_INCREF(src);
+        return (PyObject *)src;
+    }
+    march_rrb_copy(&copy, &src->v);
+    return vector_wrap(type, &copy);
 }
 
 /* operator.index(o) as a clamped Py_ssize_t; -1 with an error set on failure
@@ -342,25 +391,32 @@ vector_items_release(VectorItems *it)
 /* ------------------------------------------------------------------ */
 /* construction                                                        */
 
-/* vector(iterable): a Vector over the elements of iterable */
+/* A `type` (Vector or a subclass) over the elements of iterable: a Vector
+ * or subclass instance shares its tree (O(1); itself when it is a `type`) */
 static PyObject *
-vector_from_iterable(PyObject *iterable)
+vector_from_iterable_as(PyTypeObject *type, PyObject *iterable)
 {
     VectorItems it;
     MarchRRB out;
     int rc;
     PyObject *r;
     if (Vector_Check(iterable)) {
-        Py_INCREF(iterable);
-        return iterable;
+        return vector_rewrap(type, (VectorObject *)iterable);
     }
     if (vector_items_get(&it, iterable, "vector() argument must be iterable") < 0) {
         return NULL;
     }
     rc = march_rrb_from_array(&out, it.items, it.n);
-    r = vector_wrap_result(rc, &out);
+    r = vector_wrap_result(type, rc, &out);
     vector_items_release(&it);
     return r;
+}
+
+/* vector(iterable): a Vector (the exact type) over the elements of iterable */
+static PyObject *
+vector_from_iterable(PyObject *iterable)
+{
+    return vector_from_iterable_as(&Vector_Type, iterable);
 }
 
 /* vector(iterable=()): positional or keyword, as pyrsistent's pvector() */
@@ -399,11 +455,12 @@ vector_module_v(PyObject *Py_UNUSED(module), PyObject *args)
     MarchRRB out;
     int rc = march_rrb_from_array(&out, &PyTuple_GET_ITEM(args, 0),
                                   PyTuple_GET_SIZE(args));
-    return vector_wrap_result(rc, &out);
+    return vector_wrap_result(&Vector_Type, rc, &out);
 }
 
+/* Vector(iterable=()) and Sub(iterable=()) for a subclass Sub: a `type` */
 static PyObject *
-vector_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+vector_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"iterable", NULL};
     PyObject *iterable = NULL;
@@ -411,10 +468,9 @@ vector_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
         return NULL;
     }
     if (iterable == NULL) {
-        Py_INCREF(empty_vector);
-        return (PyObject *)empty_vector;
+        return vector_empty(type);
     }
-    return vector_from_iterable(iterable);
+    return vector_from_iterable_as(type, iterable);
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,7 +485,12 @@ vector_dealloc(VectorObject *self)
     }
     Py_TRASHCAN_BEGIN(self, vector_dealloc)
     march_rrb_clear(&self->v);
-    if (!MARCH_RRB_FREELISTS
+    if (Py_TYPE(self) != &Vector_Type) {
+        /* a subclass instance: called by CPython's subtype_dealloc, which
+         * cleared its __dict__ and drops the reference to its type */
+        Py_TYPE(self)->tp_free((PyObject *)self);
+    }
+    else if (!MARCH_RRB_FREELISTS
             || !march_freelist_put(&vector_free_list, self, VECTOR_FREE_LINK,
                                    sizeof(VectorObject), VECTOR_FREE_MAX)) {
         PyObject_GC_Del(self);
@@ -494,7 +555,7 @@ vector_subscript(VectorObject *self, PyObject *key)
         if (step == 1) {
             return vector_range(self, start, stop);
         }
-        return vector_wrap_result(
+        return vector_wrap_result(vector_result_type(self),
             march_rrb_take_step(&self->v, start, step, len, &out), &out);
     }
     else if (PyIndex_Check(key)) {
@@ -521,15 +582,16 @@ static PyObject *
 vector_range(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
 {
     MarchRRB out;
-    if (lo >= hi) {
-        Py_INCREF(empty_vector);
-        return (PyObject *)empty_vector;
-    }
+    /* all of it (an empty self too: a subclass's empty instance) */
     if (lo == 0 && hi == self->v.count) {
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return vector_wrap_result(march_rrb_slice(&self->v, lo, hi, &out), &out);
+    if (lo >= hi) {
+        return vector_empty(vector_result_type(self));
+    }
+    return vector_wrap_result(vector_result_type(self),
+                              march_rrb_slice(&self->v, lo, hi, &out), &out);
 }
 
 static int
@@ -539,6 +601,7 @@ vector_contains(VectorObject *self, PyObject *x)
     return r == -2 ? -1 : r >= 0;
 }
 
+/* a + b, a type(a) (b: a Vector or a subclass instance) */
 static PyObject *
 vector_concat(VectorObject *a, VectorObject *b)
 {
@@ -548,10 +611,11 @@ vector_concat(VectorObject *a, VectorObject *b)
         return (PyObject *)a;
     }
     if (a->v.count == 0) {
-        Py_INCREF(b);
-        return (PyObject *)b;
+        /* b itself only when it has a's type */
+        return vector_rewrap(vector_result_type(a), b);
     }
-    return vector_wrap_result(march_rrb_concat(&a->v, &b->v, &out), &out);
+    return vector_wrap_result(vector_result_type(a),
+                              march_rrb_concat(&a->v, &b->v, &out), &out);
 }
 
 /* extend with the elements of a list/tuple (a fresh owner id: nodes made
@@ -567,7 +631,8 @@ vector_extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
         return (PyObject *)self;
     }
     if (self->v.count == 0) {
-        return vector_wrap_result(march_rrb_from_array(&out, items, n), &out);
+        return vector_wrap_result(vector_result_type(self),
+                                  march_rrb_from_array(&out, items, n), &out);
     }
     if (march_rrb_count_room(self->v.count, n) < 0) {
         return NULL;
@@ -580,7 +645,7 @@ vector_extend_items(VectorObject *self, PyObject *const *items, Py_ssize_t n)
             return NULL;
         }
     }
-    return vector_wrap(&out);
+    return vector_wrap(vector_result_type(self), &out);
 }
 
 static PyObject *
@@ -637,13 +702,13 @@ vector_mul(PyObject *a, PyObject *b)
         return NULL;
     }
     n = self->v.count;
-    if (t <= 0 || n == 0) {
-        Py_INCREF(empty_vector);
-        return (PyObject *)empty_vector;
-    }
-    if (t == 1) {
+    if (t == 1 || n == 0) {
+        /* unchanged (an empty self too: a subclass's empty instance) */
         Py_INCREF(self);
         return (PyObject *)self;
+    }
+    if (t <= 0) {
+        return vector_empty(vector_result_type(self));
     }
     if (n > PY_SSIZE_T_MAX / t
             || n * t > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(PyObject *)) {
@@ -663,7 +728,7 @@ vector_mul(PyObject *a, PyObject *b)
     }
     rc = march_rrb_from_array(&out, buf, n * t);
     PyMem_Free(buf);
-    return vector_wrap_result(rc, &out);
+    return vector_wrap_result(vector_result_type(self), rc, &out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -819,10 +884,29 @@ vector_repr_of(PyObject *list, const char *fmt)
     return r;
 }
 
+/* vector([...]); a subclass instance: TypeName([...]), with the
+ * subclass's __name__ */
 static PyObject *
 vector_repr(VectorObject *self)
 {
-    return vector_repr_of(march_rrb_tolist(&self->v), "vector(%R)");
+    PyObject *name, *list, *r = NULL;
+    if (Py_TYPE(self) == &Vector_Type) {
+        return vector_repr_of(march_rrb_tolist(&self->v), "vector(%R)");
+    }
+    name = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+    if (name == NULL) {
+        return NULL;
+    }
+    list = march_rrb_tolist(&self->v);
+    if (list != NULL) {
+        if (!Py_EnterRecursiveCall(" while getting the repr of a march.Vector")) {
+            r = PyUnicode_FromFormat("%S(%R)", name, list);
+            Py_LeaveRecursiveCall();
+        }
+        Py_DECREF(list);
+    }
+    Py_DECREF(name);
+    return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -834,14 +918,45 @@ vector_tolist(VectorObject *self, PyObject *Py_UNUSED(ignored))
     return march_rrb_tolist(&self->v);
 }
 
+/* (vector, (list,)); a subclass instance: (type(self), (list,)), with its
+ * __dict__ as the state when it has a non-empty one */
 static PyObject *
 vector_reduce(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *list = march_rrb_tolist(&self->v);
+    PyObject *list, *dict;
+    int nonempty;
+    if (Py_TYPE(self) == &Vector_Type) {
+        list = march_rrb_tolist(&self->v);
+        if (list == NULL) {
+            return NULL;
+        }
+        return Py_BuildValue("O(N)", vector_func, list);
+    }
+    dict = PyObject_GetAttrString((PyObject *)self, "__dict__");
+    if (dict == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            return NULL;
+        }
+        PyErr_Clear();
+        nonempty = 0;
+    }
+    else {
+        nonempty = PyObject_IsTrue(dict);
+        if (nonempty < 0) {
+            Py_DECREF(dict);
+            return NULL;
+        }
+    }
+    list = march_rrb_tolist(&self->v);
     if (list == NULL) {
+        Py_XDECREF(dict);
         return NULL;
     }
-    return Py_BuildValue("O(N)", vector_func, list);
+    if (nonempty) {
+        return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), list, dict);
+    }
+    Py_XDECREF(dict);
+    return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), list);
 }
 
 static PyObject *
@@ -853,7 +968,7 @@ vector_append(VectorObject *self, PyObject *x)
         march_rrb_clear(&out);
         return NULL;
     }
-    return vector_wrap(&out);
+    return vector_wrap(vector_result_type(self), &out);
 }
 
 static PyObject *
@@ -876,7 +991,7 @@ vector_set(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
             march_rrb_clear(&out);
             return NULL;
         }
-        return vector_wrap(&out);
+        return vector_wrap(vector_result_type(self), &out);
     }
     if (i == n) {
         return vector_append(self, args[1]);
@@ -920,7 +1035,7 @@ vector_mset(VectorObject *self, PyObject *args)
             goto error;
         }
     }
-    return vector_wrap(&out);
+    return vector_wrap(vector_result_type(self), &out);
 error:
     march_rrb_clear(&out);
     return NULL;
@@ -935,7 +1050,8 @@ vector_cut(VectorObject *self, Py_ssize_t lo, Py_ssize_t hi)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return vector_wrap_result(march_rrb_delete(&self->v, lo, hi, &out), &out);
+    return vector_wrap_result(vector_result_type(self),
+                              march_rrb_delete(&self->v, lo, hi, &out), &out);
 }
 
 static PyObject *
@@ -973,7 +1089,7 @@ vector_delete(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return vector_wrap_result(
+    return vector_wrap_result(vector_result_type(self),
         march_rrb_drop_step(&self->v, k.start, k.step, k.len, &out), &out);
 }
 
@@ -1117,7 +1233,8 @@ vector_insert(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (i < 0 || i > n) {
         return vector_index_error_n(i);
     }
-    return vector_wrap_result(march_rrb_insert(&self->v, i, args[1], &out), &out);
+    return vector_wrap_result(vector_result_type(self),
+                              march_rrb_insert(&self->v, i, args[1], &out), &out);
 }
 
 static PyObject *
@@ -1180,7 +1297,7 @@ vector_pop(VectorObject *self, PyObject *const *args, Py_ssize_t nargs)
             rest = NULL;
         }
         else {
-            rest = vector_wrap(&out);
+            rest = vector_wrap(vector_result_type(self), &out);
         }
     }
     if (rest == NULL) {
@@ -1194,7 +1311,8 @@ static PyObject *
 vector_appendleft(VectorObject *self, PyObject *x)
 {
     MarchRRB out;
-    return vector_wrap_result(march_rrb_insert(&self->v, 0, x, &out), &out);
+    return vector_wrap_result(vector_result_type(self),
+                              march_rrb_insert(&self->v, 0, x, &out), &out);
 }
 
 static PyObject *
@@ -1215,8 +1333,10 @@ vector_popleft(VectorObject *self, PyObject *Py_UNUSED(ignored))
     return Py_BuildValue("(NN)", rest, x);
 }
 
+/* Vector.from_concat(vectors), a cls (Vector or the subclass it is called
+ * on) */
 static PyObject *
-vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
+vector_from_concat(PyObject *cls, PyObject *vectors)
 {
     PyObject *iter, *item, *parts, *r;
     Py_ssize_t n, k;
@@ -1230,7 +1350,15 @@ vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
         return NULL;
     }
     while ((item = PyIter_Next(iter)) != NULL) {
-        PyObject *p = vector_from_iterable(item);
+        PyObject *p;
+        if (Vector_Check(item)) {
+            /* a subclass instance as it is (the result is rewrapped) */
+            p = item;
+            Py_INCREF(p);
+        }
+        else {
+            p = vector_from_iterable(item);
+        }
         Py_DECREF(item);
         if (p == NULL || (((VectorObject *)p)->v.count
                           && PyList_Append(parts, p) < 0)) {
@@ -1250,10 +1378,16 @@ vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
             PyObject *x = PyList_GET_ITEM(parts, k);
             PyObject *y = PyList_GET_ITEM(parts, k + 1);
             PyObject *c;
-            /* held: the concat allocates (a GC may run finalizers) */
+            MarchRRB out;
+            /* held: the concat allocates (a GC may run finalizers); both
+             * are non-empty; the partial results are Vectors (the parts may
+             * be subclass instances: the result is rewrapped as a cls) */
             Py_INCREF(x);
             Py_INCREF(y);
-            c = vector_concat((VectorObject *)x, (VectorObject *)y);
+            c = vector_wrap_result(&Vector_Type,
+                                   march_rrb_concat(&((VectorObject *)x)->v,
+                                                    &((VectorObject *)y)->v, &out),
+                                   &out);
             Py_DECREF(x);
             Py_DECREF(y);
             if (c == NULL) {
@@ -1274,12 +1408,11 @@ vector_from_concat(PyObject *Py_UNUSED(cls), PyObject *vectors)
         }
     }
     if (PyList_GET_SIZE(parts) == 0) {
-        r = (PyObject *)empty_vector;
-        Py_INCREF(r);
+        r = vector_empty((PyTypeObject *)cls);
     }
     else {
-        r = PyList_GET_ITEM(parts, 0);
-        Py_INCREF(r);
+        r = vector_rewrap((PyTypeObject *)cls,
+                          (VectorObject *)PyList_GET_ITEM(parts, 0));
     }
     Py_DECREF(parts);
     return r;
@@ -1372,7 +1505,9 @@ static PyNumberMethods vector_as_number = {
     .nb_multiply = vector_mul,
 };
 
-/* Vector cannot be subclassed (no Py_TPFLAGS_BASETYPE).  v * n and n * v
+/* Vector can be subclassed: operations on a subclass instance build
+ * instances of its type (vector_result_type), the constructors of the module
+ * build Vectors.  v * n and n * v
  * repeat the elements as list does: OverflowError when n does not fit in a
  * Py_ssize_t, the empty vector when n <= 0.  An operation that would make
  * more than sys.maxsize elements raises OverflowError (MemoryError for *, as
@@ -1387,7 +1522,8 @@ static PyTypeObject Vector_Type = {
     .tp_as_sequence = &vector_as_sequence,
     .tp_as_mapping = &vector_as_mapping,
     .tp_hash = (hashfunc)vector_hash,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_SEQUENCE,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC
+                | Py_TPFLAGS_SEQUENCE,
     .tp_doc = MARCH_DOC_Vector,
     .tp_traverse = (traverseproc)vector_traverse,
     .tp_clear = (inquiry)vector_clear,
@@ -1567,6 +1703,11 @@ vectorevolver_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kw
     }
     if (src == NULL) {
         vec = (PyObject *)empty_vector;
+        Py_INCREF(vec);
+    }
+    else if (Vector_Check(src)) {
+        /* a subclass instance too: persistent() then builds its type */
+        vec = src;
         Py_INCREF(vec);
     }
     else {
@@ -1963,7 +2104,10 @@ vectorevolver_persistent(VectorEvolverObject *e, PyObject *Py_UNUSED(ignored))
      * new Vector shares */
     e->busy++;
     march_rrb_copy(&copy, &e->v);
-    vec = vector_wrap(&copy);
+    /* the type of the vector the evolver was made from (orig is NULL only
+     * after the GC cleared it) */
+    vec = vector_wrap(e->orig != NULL ? vector_result_type(e->orig) : &Vector_Type,
+                      &copy);
     if (vec == NULL) {
         e->busy--;
         return NULL;
@@ -2142,7 +2286,7 @@ rrb_module_exec(PyObject *m)
     }
     if (empty_vector == NULL) {
         march_rrb_init(&empty);
-        empty_vector = (VectorObject *)vector_wrap(&empty);
+        empty_vector = (VectorObject *)vector_wrap(&Vector_Type, &empty);
         if (empty_vector == NULL) {
             goto error;
         }

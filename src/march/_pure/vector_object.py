@@ -81,41 +81,76 @@ def vector_key_unpack(key):
     return slice(start, stop, step)
 
 
-def vector_wrap(count, root, tail):
-    """A Vector over the value ``(count, root, tail)``; the empty vector is
-    the one empty Vector."""
-    if not count:
+def vector_wrap(cls, count, root, tail):
+    """A ``cls`` (Vector or a subclass of it) over the value ``(count, root,
+    tail)``; the empty Vector is the one empty Vector (a subclass gets a new
+    instance)."""
+    if cls is not Vector:
+        vec = object.__new__(cls)
+    elif not count:
         return _EMPTY
-    vec = object.__new__(Vector)
+    else:
+        vec = object.__new__(Vector)
     vec._count = count
     vec._root = root
     vec._tail = tail
     return vec
 
 
+def vector_result_type(vec):
+    """The type of the values that operations on ``vec`` build: ``type(vec)``
+    (Vector, or the subclass ``vec`` is an instance of)."""
+    return type(vec)
+
+
+def vector_empty(cls):
+    """An empty ``cls``: the empty singleton for Vector."""
+    return vector_wrap(cls, 0, None, RRB_EMPTY_LEAF)
+
+
+def vector_rewrap(cls, src):
+    """A ``cls`` over the elements of the Vector (or subclass instance)
+    ``src``, sharing its tree, O(1): ``src`` itself when it is a ``cls``."""
+    if type(src) is cls:
+        return src
+    return vector_wrap(cls, src._count, src._root, src._tail)
+
+
+def vector_from_iterable_as(cls, iterable):
+    """A ``cls`` over the elements of ``iterable``: a Vector or subclass
+    instance shares its tree (O(1); itself when it is a ``cls``)."""
+    if isinstance(iterable, Vector):
+        return vector_rewrap(cls, iterable)
+    return vector_wrap(cls, *rrb_from_array(list(iterable)))
+
+
 def vector_range(vec, start, stop):
     """Elements ``[start, stop)`` in O(log n) (clamped ``0 <= start, stop <= len``)."""
-    if start >= stop:
-        return _EMPTY
     if start == 0 and stop == vec._count:
-        return vec
-    return vector_wrap(*rrb_slice(vec._count, vec._root, vec._tail, start, stop))
+        return vec  # all of it (an empty vec too: a subclass's empty instance)
+    if start >= stop:
+        return vector_empty(vector_result_type(vec))
+    return vector_wrap(vector_result_type(vec),
+                       *rrb_slice(vec._count, vec._root, vec._tail, start, stop))
 
 
 def vector_cut(vec, lo, hi):
     """Without elements ``[lo, hi)`` (0 <= lo <= hi <= len), via slices and a concat."""
     if lo >= hi:
         return vec
-    return vector_wrap(*rrb_delete(vec._count, vec._root, vec._tail, lo, hi))
+    return vector_wrap(vector_result_type(vec),
+                       *rrb_delete(vec._count, vec._root, vec._tail, lo, hi))
 
 
 def vector_concat(a, b):
-    """``a + b`` for two Vectors, O(log n)."""
+    """``a + b`` for two Vectors (or subclass instances), O(log n), a
+    ``type(a)``."""
     if b._count == 0:
         return a
     if a._count == 0:
-        return b
-    return vector_wrap(*rrb_concat(a._count, a._root, a._tail, b._count, b._root, b._tail))
+        return vector_rewrap(vector_result_type(a), b)  # b only when a type(a)
+    return vector_wrap(vector_result_type(a),
+                       *rrb_concat(a._count, a._root, a._tail, b._count, b._root, b._tail))
 
 
 # ---------------------------------------------------------------- Vector
@@ -125,7 +160,9 @@ class Vector:
     # A persistent vector (RRB tree): PVector's API plus O(log n) concat,
     # slice, insert, delete and split.  Build with ``vector(iterable)`` or ``v(*items)``.
     #
-    # Vector cannot be subclassed.  ``v * n`` and ``n * v`` repeat the elements
+    # Vector can be subclassed: operations on a subclass instance build
+    # instances of its type (vector_result_type), the module's constructors
+    # build Vectors.  ``v * n`` and ``n * v`` repeat the elements
     # as list does: OverflowError when n does not fit in a Py_ssize_t, the
     # empty vector when n <= 0.  An operation that would make more than
     # sys.maxsize elements raises OverflowError (MemoryError for ``*``, as
@@ -134,11 +171,8 @@ class Vector:
     __slots__ = ("_count", "_root", "_tail", "__weakref__")
 
     def __new__(cls, iterable=()):
-        return vector(iterable)
-
-    def __init_subclass__(cls, **kwargs):
-        # C: Vector_Type has no Py_TPFLAGS_BASETYPE
-        raise TypeError("type '%s.Vector' is not an acceptable base type" % __name__)
+        # C: vector_tp_new; Sub(iterable) builds a Sub
+        return vector_from_iterable_as(cls, iterable)
 
     __class_getitem__ = classmethod(_GenericAlias)
 
@@ -153,7 +187,7 @@ class Vector:
             start, stop, step = index.indices(self._count)
             if step == 1:
                 return vector_range(self, start, stop)
-            return vector(self.tolist()[index])
+            return vector_wrap(vector_result_type(self), *rrb_from_array(self.tolist()[index]))
         i = index
         if type(i) is not int:
             try:
@@ -230,12 +264,22 @@ class Vector:
         return hash(tuple(self.tolist()))
 
     def __repr__(self):
-        return "vector(%r)" % (self.tolist(),)
+        # a subclass instance: TypeName([...]), with the subclass's __name__
+        if type(self) is Vector:
+            return "vector(%r)" % (self.tolist(),)
+        return "%s(%r)" % (type(self).__name__, self.tolist())
 
     __str__ = __repr__
 
     def __reduce__(self):
-        return vector, (self.tolist(),)
+        # a subclass instance: its type, with its __dict__ as the state when
+        # it has a non-empty one
+        if type(self) is Vector:
+            return vector, (self.tolist(),)
+        state = getattr(self, "__dict__", None)
+        if state:
+            return type(self), (self.tolist(),), state
+        return type(self), (self.tolist(),)
 
     # -- PVector updates
 
@@ -246,8 +290,10 @@ class Vector:
             # rrb_push's first case, inline (speed): a copy of the tail with x
             slots = tail.slots[:]
             slots.append(x)
-            return vector_wrap(self._count + 1, self._root, rrb_leaf_make(slots))
-        return vector_wrap(*rrb_push(self._count, self._root, tail, x, None))
+            return vector_wrap(vector_result_type(self), self._count + 1, self._root,
+                               rrb_leaf_make(slots))
+        return vector_wrap(vector_result_type(self),
+                           *rrb_push(self._count, self._root, tail, x, None))
 
     def extend(self, iterable):
         if isinstance(iterable, Vector):
@@ -256,7 +302,7 @@ class Vector:
         if not items:
             return self
         if self._count == 0:
-            return vector_wrap(*rrb_from_array(items))
+            return vector_wrap(vector_result_type(self), *rrb_from_array(items))
         rrb_count_room(self._count, len(items))
         e = vectorevolver_new(self, None)  # private: nothing else can edit it
         e._push_items(items)
@@ -276,13 +322,13 @@ class Vector:
             # as list (C: PyNumber_AsSsize_t(times, OverflowError))
             raise OverflowError("cannot fit '%s' into an index-sized integer"
                                 % type(times).__name__)
-        if times <= 0 or self._count == 0:
-            return _EMPTY
-        if times == 1:
-            return self
+        if times == 1 or self._count == 0:
+            return self  # unchanged (an empty self too: a subclass's empty instance)
+        if times <= 0:
+            return vector_empty(vector_result_type(self))
         if self._count * times > _MAXSIZE // 8:
             raise MemoryError
-        return vector(self.tolist() * times)
+        return vector_wrap(vector_result_type(self), *rrb_from_array(self.tolist() * times))
 
     __rmul__ = __mul__
 
@@ -292,7 +338,8 @@ class Vector:
         if i < 0:
             i += n
         if 0 <= i < n:
-            return vector_wrap(*rrb_set(n, self._root, self._tail, i, x, None))
+            return vector_wrap(vector_result_type(self),
+                               *rrb_set(n, self._root, self._tail, i, x, None))
         if i == n:
             return self.append(x)
         raise IndexError("Index out of range: %s" % (i,))
@@ -318,9 +365,11 @@ class Vector:
         start, end, step = k.indices(self._count)
         if step == 1:
             return vector_cut(self, start, end)
+        if not range(start, end, step):
+            return self  # nothing to delete
         items = self.tolist()
         del items[k]
-        return vector(items)
+        return vector_wrap(vector_result_type(self), *rrb_from_array(items))
 
     def remove(self, value):
         i = 0
@@ -348,7 +397,7 @@ class Vector:
             i += n
         if not 0 <= i <= n:
             raise IndexError("Index out of range: %s" % (i,))
-        return vector_wrap(*rrb_insert(n, self._root, self._tail, i, x))
+        return vector_wrap(vector_result_type(self), *rrb_insert(n, self._root, self._tail, i, x))
 
     def split(self, i):
         i = vector_as_index(i)
@@ -365,10 +414,11 @@ class Vector:
         x = rrb_get(n, self._root, self._tail, i)
         if i < n - 1:
             return vector_cut(self, i, i + 1), x
-        return vector_wrap(*rrb_pop(n, self._root, self._tail)), x
+        return vector_wrap(vector_result_type(self), *rrb_pop(n, self._root, self._tail)), x
 
     def appendleft(self, x):
-        return vector_wrap(*rrb_insert(self._count, self._root, self._tail, 0, x))
+        return vector_wrap(vector_result_type(self),
+                           *rrb_insert(self._count, self._root, self._tail, 0, x))
 
     def popleft(self):
         if self._count == 0:
@@ -385,13 +435,19 @@ class Vector:
             if p._count:
                 parts.append(p)
         if not parts:
-            return _EMPTY
+            return vector_empty(cls)
         while len(parts) > 1:
-            nxt = [vector_concat(parts[k], parts[k + 1]) for k in range(0, len(parts) - 1, 2)]
+            # both non-empty; the partial results are Vectors (the parts may
+            # be subclass instances: the result is rewrapped as a cls)
+            nxt = []
+            for k in range(0, len(parts) - 1, 2):
+                a, b = parts[k], parts[k + 1]
+                nxt.append(vector_wrap(Vector, *rrb_concat(a._count, a._root, a._tail,
+                                                           b._count, b._root, b._tail)))
             if len(parts) % 2:
                 nxt.append(parts[-1])
             parts = nxt
-        return parts[0]
+        return vector_rewrap(cls, parts[0])
 
     # -- debugging
 
@@ -420,12 +476,8 @@ _EMPTY._tail = RRB_EMPTY_LEAF
 
 
 def vector(iterable=()):
-    if isinstance(iterable, Vector):
-        return iterable
-    items = list(iterable)
-    if not items:
-        return _EMPTY
-    return vector_wrap(*rrb_from_array(items))
+    # always a Vector (a subclass instance is rewrapped, O(1))
+    return vector_from_iterable_as(Vector, iterable)
 
 
 def v(*items):
@@ -661,7 +713,7 @@ class VectorEvolver:
             transient_idle(self._busy, "VectorEvolver")
             self._busy += 1
             try:
-                cur = vector_wrap(self._count, self._root, self._tail)
+                cur = vector_wrap(Vector, self._count, self._root, self._tail)
                 if isinstance(k, slice):
                     new = cur.delete(k)
                 else:
@@ -690,7 +742,7 @@ class VectorEvolver:
             # busy while the elements' __eq__ run
             self._busy += 1
             try:
-                cur = vector_wrap(self._count, self._root, self._tail)
+                cur = vector_wrap(Vector, self._count, self._root, self._tail)
                 old = self._replace(cur.remove(value))
             finally:
                 self._busy -= 1
@@ -721,7 +773,9 @@ class VectorEvolver:
         old = self._orig
         self._busy += 1
         try:
-            result = vector_wrap(self._count, self._root, self._tail)
+            # the type of the vector the evolver was made from
+            result = vector_wrap(vector_result_type(self._orig), self._count, self._root,
+                                 self._tail)
             self._reset(result)  # new token: the nodes now shared are frozen
         finally:
             self._busy -= 1
