@@ -377,15 +377,30 @@ def test_serialize_of_a_field():
     assert custom._serialize("f", Sub(n=1)) == ("f", Sub(n=1))
 
 
-# -- checked collection fields: not available yet, and their hook ------------
+# -- checked collection fields ---------------------------------------------------
 
-@pytest.mark.parametrize("make, needs", [
-    (lambda: pvector_field(int), "CheckedPVector"),
-    (lambda: pset_field(int), "CheckedPSet"),
-])
-def test_collection_fields_say_they_are_not_implemented(make, needs):
-    with pytest.raises(NotImplementedError, match=needs):
-        make()
+def test_collection_fields_make_checked_collections():
+    from march.pyrsistent import CheckedPSet, CheckedPVector, PSet, PVector
+
+    class Rec(PClass):
+        ids = pvector_field(int, item_invariant=lambda i: (i >= 0, "negative id"))
+        tags = pset_field(str)
+
+    (ids_type,) = pvector_field(int).type
+    assert issubclass(ids_type, CheckedPVector) and issubclass(ids_type, PVector)
+    (tags_type,) = pset_field(str).type
+    assert issubclass(tags_type, CheckedPSet) and issubclass(tags_type, PSet)
+    r = Rec(ids=[1, 2], tags={"a"})
+    assert type(r.ids).__name__ == "IntPVector" and r.ids == [1, 2]
+    assert type(r.tags).__name__ == "StrPSet" and r.tags == {"a"}
+    assert type(r.ids.append(3)) is type(r.ids)
+    with pytest.raises(CheckedValueTypeError):
+        r.ids.append("x")
+    with pytest.raises(InvariantException):
+        Rec(ids=[-1])
+    with pytest.raises((CheckedValueTypeError, PTypeError)):
+        Rec(tags={1})
+    assert Rec.create({"ids": [3], "tags": ["b"]}).serialize() == {"ids": [3], "tags": {"b"}}
 
 
 class _StandInBase(tuple, CheckedType):

@@ -1,5 +1,5 @@
 """march.pyrsistent._helpers: freeze, thaw and mutant (pyrsistent 0.20's
-converters), with PVector = march.Vector and PSet = march.Set for now.
+converters).
 
 Unit tests of each conversion rule (which types are converted, what
 ``strict`` changes, what is left alone, identity and copying), the depth
@@ -21,12 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import march
-from march import s, v
+from march.pyrsistent import s, v
 from march.pyrsistent import _helpers
 from march.pyrsistent._helpers import freeze, mutant, thaw
 from march.pyrsistent._pmap import PMap, m, pmap
 
-Vector, Set = march.Vector, march.Set
+from march.pyrsistent import PSet as Set  # noqa: E402  (what freeze makes)
+from march.pyrsistent import PVector as Vector  # noqa: E402
 Point = namedtuple("Point", "x y")
 
 
@@ -384,7 +385,7 @@ def model_freeze(o, strict):
         return ("set", o)
     if strict and isinstance(o, march.Map):
         return ("map", {k: model_freeze(x, strict) for k, x in o.items()})
-    if strict and isinstance(o, Vector):
+    if strict and isinstance(o, march.Vector):
         return ("vector", [model_freeze(x, strict) for x in o])
     return ("same", o)
 
@@ -408,13 +409,13 @@ def described(o, expected):
 
 def model_thaw(o, strict):
     t = type(o)
-    if isinstance(o, Vector) or (strict and t is list):
+    if isinstance(o, march.Vector) or (strict and t is list):
         return ("list", [model_thaw(x, strict) for x in o])
     if isinstance(o, march.Map) or (strict and t is dict):
         return ("dict", {k: model_thaw(x, strict) for k, x in o.items()})
     if t is tuple:
         return ("tuple", [model_thaw(x, strict) for x in o])
-    if isinstance(o, Set):
+    if isinstance(o, march.Set):
         return ("pyset", set(o))
     return ("same", o)
 

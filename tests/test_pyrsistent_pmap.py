@@ -31,6 +31,7 @@ import march
 from march import discard, inc, ny, rex
 from march.pyrsistent import _pmap
 from march.pyrsistent._pmap import PMap, PMapItems, PMapValues, PMapView, m, pmap
+from march.pyrsistent._pset import PSet
 
 
 class SameHash:
@@ -421,7 +422,7 @@ def test_no_attribute_can_be_set():
 def test_keys_are_a_persistent_set():
     pm = m(a=1, b=2)
     keys = pm.keys()
-    assert type(keys) is march.Set
+    assert type(keys) is PSet
     assert keys == {"a", "b"} and {"a", "b"} == keys
     assert "a" in keys and len(keys) == 2
     assert keys - {"a"} == {"b"}

@@ -24,6 +24,7 @@ from march.pyrsistent._checked_types import CheckedPMap, CheckedType, InvariantE
 from march.pyrsistent._field_common import PTypeError, field, pmap_field
 from march.pyrsistent._helpers import freeze, thaw
 from march.pyrsistent._pmap import PMap, pmap
+from march.pyrsistent._pvector import PVector
 from march.pyrsistent._precord import PRecord
 
 THIS = __name__
@@ -510,7 +511,7 @@ def test_freeze_and_thaw_treat_a_record_as_a_map():
     assert result == {"x": 1, "y": 0, "label": {"a": 1}} and type(result) is dict
     frozen = freeze(Point(x=1, label=[1]))
     assert frozen == {"x": 1, "y": 0, "label": [1]}
-    assert type(frozen) is PMap and type(frozen["label"]) is march.Vector
+    assert type(frozen) is PMap and type(frozen["label"]) is PVector
 
 
 # -- map-typed fields (CheckedPMap) -------------------------------------------------

@@ -1,6 +1,6 @@
 """march.pyrsistent.typing: the names pyrsistent.typing offers for
-annotations, subscriptable; real classes where they exist, abstract markers
-otherwise."""
+annotations, subscriptable: the classes themselves, and abstract markers
+for the evolvers."""
 import ast
 import doctest
 import os
@@ -11,12 +11,14 @@ import pytest
 
 import march
 from march.pyrsistent import typing as ptyping
-from march.pyrsistent._checked_types import CheckedPMap
+from march.pyrsistent._checked_types import CheckedPMap, CheckedPSet, CheckedPVector
 from march.pyrsistent._pbag import PBag, pbag
 from march.pyrsistent._pdeque import PDeque, pdeque
 from march.pyrsistent._plist import PList, plist
 from march.pyrsistent._pmap import PMap, m
 from march.pyrsistent._precord import PRecord
+from march.pyrsistent._pset import PSet, s
+from march.pyrsistent._pvector import PVector, v
 
 PYRSISTENT_NAMES = ["CheckedPMap", "CheckedPSet", "CheckedPVector", "PBag", "PDeque",
                     "PList", "PMap", "PSet", "PVector"]
@@ -31,7 +33,8 @@ def test_all_names_pyrsistent_typing_has():
 
 @pytest.mark.parametrize("name, real", [
     ("PMap", PMap), ("CheckedPMap", CheckedPMap), ("PBag", PBag), ("PDeque", PDeque),
-    ("PList", PList), ("PVector", march.Vector), ("PSet", march.Set),
+    ("PList", PList), ("PVector", PVector), ("PSet", PSet),
+    ("CheckedPVector", CheckedPVector), ("CheckedPSet", CheckedPSet),
 ])
 def test_existing_classes_are_the_classes_themselves(name, real):
     assert getattr(ptyping, name) is real
@@ -61,7 +64,8 @@ def test_isinstance_with_the_real_classes():
     assert isinstance(pbag([1]), ptyping.PBag)
     assert isinstance(pdeque([1]), ptyping.PDeque)
     assert isinstance(plist([1]), ptyping.PList)
-    assert isinstance(march.v(1), ptyping.PVector)
+    assert isinstance(v(1), ptyping.PVector) and isinstance(s(1), ptyping.PSet)
+    assert not isinstance(march.v(1), ptyping.PVector)
 
     class Rec(PRecord):
         pass
@@ -85,17 +89,18 @@ def test_evolver_markers_know_the_real_evolvers():
     assert not isinstance(m(), ptyping.PMapEvolver)
 
 
-def test_missing_checked_collections_are_markers_for_now():
-    from march.pyrsistent import _checked_types
-    for name, shape in [("CheckedPVector", Sequence), ("CheckedPSet", Hashable)]:
-        marker = getattr(ptyping, name)
-        if hasattr(_checked_types, name):  # written since: the class itself
-            assert marker is getattr(_checked_types, name)
-            continue
-        assert marker.__name__ == name and marker.__module__ == ptyping.__name__
-        assert issubclass(marker, shape) and issubclass(marker, Hashable)
-        with pytest.raises(TypeError, match="for annotations only"):
-            marker()
+def test_checked_collections_and_their_evolvers():
+    class Ints(CheckedPVector):
+        __type__ = int
+
+    class Names(CheckedPSet):
+        __type__ = str
+
+    assert isinstance(Ints([1]), ptyping.CheckedPVector)
+    assert isinstance(Ints([1]), Sequence) and isinstance(Names(["a"]), Hashable)
+    assert isinstance(Ints([1]).evolver(), ptyping.PVectorEvolver)
+    assert isinstance(Names(["a"]).evolver(), ptyping.PSetEvolver)
+    assert not isinstance(Ints([1]).evolver(), ptyping.PSetEvolver)
 
 
 @pytest.mark.parametrize("name", ["PVectorEvolver", "PMapEvolver", "PSetEvolver"])

@@ -101,6 +101,14 @@ def _is_discard(command):
     return command is p_discard
 
 
+class _CannotTransform(TypeError, AttributeError):
+    """Raised when a path goes through a value that has neither an evolver
+    nor a mutation (a str, say).  A ``TypeError``, and an
+    ``AttributeError`` too, which is what pyrsistent's transform raises
+    there (it asks the value for its ``evolver``), so code written for
+    either catches it."""
+
+
 def transform(structure, transformations):
     """Apply ``transformations`` (``path, command, path, command, ...``) to ``structure``."""
     transformations = list(transformations)
@@ -196,7 +204,7 @@ class _Editor:
             self.e = structure.mutate()
             self.done = self.e.finish
         else:
-            raise TypeError("cannot transform a %s" % type(structure).__name__)
+            raise _CannotTransform("cannot transform a %s" % type(structure).__name__)
 
 
 def _update(structure, pairs, path, command):

@@ -1,20 +1,21 @@
-"""march.pyrsistent: pyrsistent's API on march's structures (in progress).
+"""march.pyrsistent: pyrsistent 0.20's API on march's structures.
 
-``import march.pyrsistent as pyrsistent`` is meant to work for code written
-for pyrsistent 0.20.  This branch holds the parts finished so far; see
-``bench/notes-pyrsistent-gap.md`` for the plan.  Not yet here:
-``CheckedPVector`` and ``CheckedPSet`` (they need subclassable march Vector
-and Set, C work), and pyrsistent's reprs for ``pvector``/``pset`` (for now
-they are march's own ``Vector`` and ``Set``).
+``import march.pyrsistent as pyrsistent`` works for code written for
+pyrsistent: the same names, the same behaviour, march's HAMT and RRB tree
+underneath (the C core, or the twin under ``MARCH_PURE_PYTHON=1``).  The
+design, and every difference from pyrsistent with its reason, are in
+``docs/pyrsistent.md``.
 """
 import march as _march
 
 from ._pmap import PMap, pmap, m
+from ._pvector import PVector, pvector, v
+from ._pset import PSet, pset, s
 from ._pbag import PBag, pbag, b
 from ._plist import PList, plist, l
 from ._pdeque import PDeque, pdeque, dq
 from ._checked_types import (
-    CheckedPMap, CheckedType, InvariantException, CheckedKeyTypeError,
+    CheckedPMap, CheckedPVector, CheckedPSet, CheckedType, InvariantException, CheckedKeyTypeError,
     CheckedValueTypeError, optional)
 from ._field_common import field, PTypeError, pset_field, pvector_field, pmap_field
 from ._pclass import PClass, PClassMeta
@@ -23,18 +24,7 @@ from ._immutable import immutable
 from ._helpers import freeze, thaw, mutant
 from ._toolz import get_in
 
-PVector = _march.Vector
-pvector = _march.vector
-v = _march.v
-PSet = _march.Set
-s = _march.s
 inc = _march.inc
 discard = _march.discard
 rex = _march.rex
 ny = _march.ny
-
-
-def pset(iterable=(), pre_size=8):
-    """A PSet of the elements of ``iterable`` (``pre_size`` is accepted for
-    pyrsistent's signature and ignored: a HAMT needs no pre-sizing)."""
-    return _march.Set(iterable)

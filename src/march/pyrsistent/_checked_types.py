@@ -30,10 +30,15 @@ from collections.abc import Iterable as _Iterable
 from enum import Enum as _Enum
 from importlib import import_module as _import_module
 
+from collections.abc import Set as _AbcSet
+
+import march as _march
 from march import Map as _Map
 
 from ._pmap import _EMPTY as _EMPTY_PMAP
 from ._pmap import PMap as _PMap
+from ._pset import PSet as _PSet
+from ._pvector import PVector as _PVector
 
 __all__ = [
     "CheckedType",
@@ -43,6 +48,8 @@ __all__ = [
     "CheckedValueTypeError",
     "optional",
     "CheckedPMap",
+    "CheckedPVector",
+    "CheckedPSet",
 ]
 
 
@@ -706,3 +713,430 @@ class CheckedPMap(_PMap, CheckedType, metaclass=_CheckedMapTypeMeta):
             if self._errors:
                 raise InvariantException(error_codes=self._errors)
             return _in_class(self, _evolver_persistent(self), self._target)
+
+
+# -- the checked vector and set ----------------------------------------------
+#
+# CheckedPVector and CheckedPSet are subclasses of PVector / PSet, which are
+# march.Vector / march.Set subclasses whose derivations keep the subclass in
+# C.  So every operation that only keeps or drops elements (slicing, delete,
+# remove, *, difference, ...) is the C core's and gives the checked class
+# directly; every operation that can bring in new elements is overridden
+# here to check them first (_admit), then calls the C operation.  An
+# invariant is a property of one element, so keeping or dropping elements
+# cannot break it.
+
+_Vector = _march.Vector
+_Set = _march.Set
+_vector_new = _Vector.__new__
+_set_new = _Set.__new__
+
+
+def _admit(cls, items):
+    """Check ``items`` (a list) for the checked collection class ``cls``:
+    ``CheckedValueTypeError`` for the first item of a wrong type, else
+    ``InvariantException`` carrying the data of every failed invariant."""
+    _check_item_types(items, cls._checked_types, cls)
+    errors = _item_invariant_errors(items, cls._checked_invariants)
+    if errors:
+        raise InvariantException(error_codes=errors)
+    return items
+
+
+class _CheckedEvolver:
+    """The part of the checked vector's and set's evolvers they share: a
+    march transient (``VectorEvolver`` / ``SetEvolver``) over the
+    collection, with every new element checked on its way in.  A type error
+    raises at once and changes nothing; failed invariants are collected and
+    raised by ``persistent()`` (as pyrsistent does), which otherwise returns
+    an instance of the checked class."""
+
+    __slots__ = ("_destination_class", "_draft", "_base", "_invariant_errors")
+
+    def __init__(self, destination_class, collection):
+        self._destination_class = destination_class
+        self._base = collection
+        self._draft = _plain_mutate(collection)
+        self._invariant_errors = []
+
+    def _check(self, items):
+        cls = self._destination_class
+        _check_item_types(items, cls._checked_types, cls)
+        self._invariant_errors.extend(
+            _item_invariant_errors(items, cls._checked_invariants))
+
+    def __len__(self):
+        return len(self._draft)
+
+    def __iter__(self):
+        return iter(self._draft)
+
+    def is_dirty(self):
+        """Whether there are changes ``persistent()`` has not returned yet.
+        O(1)."""
+        return self._draft.is_dirty()
+
+    def persistent(self):
+        """The collection as the evolver has it now, an instance of the
+        checked class; ``InvariantException`` when an element added has
+        failed an invariant.  The original while nothing has changed.
+        O(1)."""
+        if self._invariant_errors:
+            raise InvariantException(error_codes=self._invariant_errors)
+        result = self._draft.persistent()
+        cls = self._destination_class
+        if type(result) is not cls:
+            result = self._wrap(cls, result)
+            # go on from the checked result: the next persistent() without a
+            # change returns it again
+            self._base = result
+            self._draft = _plain_mutate(result)
+        return result
+
+    finish = persistent
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.persistent()
+        return False
+
+
+def _plain_mutate(collection):
+    """The march transient of ``collection``, bypassing a checked class's
+    own ``mutate`` (which would give a checked evolver)."""
+    if isinstance(collection, _Vector):
+        return _Vector.mutate(collection)
+    return _Set.mutate(collection)
+
+
+class CheckedPVector(_PVector, CheckedType, metaclass=_CheckedTypeMeta):
+    """A ``PVector`` whose elements are checked: declare ``__type__`` (a type
+    specification, see the module docstring) and ``__invariant__`` (called
+    with one element) on a subclass.
+
+    Every way of adding elements -- the constructor, ``append``,
+    ``appendleft``, ``extend``, ``insert``, ``set``, ``mset``, ``+``,
+    ``from_concat``, ``transform``, the evolver -- checks them: an element
+    of a wrong type raises ``CheckedValueTypeError``, failed invariants
+    raise ``InvariantException`` with the data of all of them, and nothing
+    changes.  Results are instances of the subclass; what only keeps or
+    drops elements (slices, ``delete``, ``remove``, ``*``) is the C core's
+    own operation.  ``create`` builds nested checked elements from plain
+    data, ``serialize`` turns them back.
+
+    Complexity: as ``PVector`` plus the checks, O(1) per new element for
+    types given as classes.
+
+    >>> class Naturals(CheckedPVector):
+    ...     __type__ = int
+    ...     __invariant__ = lambda n: (n >= 0, 'negative')
+    >>> ns = Naturals([1, 2])
+    >>> ns.append(3)
+    Naturals([1, 2, 3])
+    >>> try:
+    ...     ns.append(-1)
+    ... except InvariantException as e:
+    ...     print(e.invariant_errors)
+    ('negative',)
+    >>> try:
+    ...     ns.set(0, 'one')
+    ... except CheckedValueTypeError as e:
+    ...     print(e)
+    Type Naturals can only be used with ('int',), not str
+    """
+
+    def __new__(cls, initial=()):
+        if type(initial) is cls:
+            return initial
+        items = _admit(cls, list(initial))
+        return _vector_new(cls, items)
+
+    def set(self, i, val):
+        """A vector with element ``i`` replaced by the checked ``val``
+        (``i == len(self)`` appends).  O(log32 n)."""
+        _admit(type(self), [val])
+        return _Vector.set(self, i, val)
+
+    def append(self, val):
+        """A vector with the checked ``val`` added at the end.  O(1)
+        amortised."""
+        _admit(type(self), [val])
+        return _Vector.append(self, val)
+
+    def appendleft(self, val):
+        """A vector with the checked ``val`` added at the front.
+        O(log n)."""
+        _admit(type(self), [val])
+        return _Vector.appendleft(self, val)
+
+    def insert(self, i, val):
+        """A vector with the checked ``val`` inserted before index ``i``.
+        O(log n)."""
+        _admit(type(self), [val])
+        return _Vector.insert(self, i, val)
+
+    def extend(self, iterable):
+        """A vector with the checked elements of ``iterable`` added at the
+        end.  O(k) for k elements."""
+        return _Vector.extend(self, _admit(type(self), list(iterable)))
+
+    def mset(self, *pairs):
+        """``mset(i1, v1, i2, v2, ...)``: a vector with each element ``ik``
+        replaced by the checked ``vk``.  O(k log32 n)."""
+        _admit(type(self), list(pairs[1::2]))
+        return _Vector.mset(self, *pairs)
+
+    def __add__(self, other):
+        if not isinstance(other, (list, tuple, _Vector)):
+            return NotImplemented
+        return _Vector.__add__(self, _admit(type(self), list(other)))
+
+    def __radd__(self, other):
+        if not isinstance(other, (list, tuple, _Vector)):
+            return NotImplemented
+        return _Vector.__radd__(self, _admit(type(self), list(other)))
+
+    @classmethod
+    def from_concat(cls, vectors):
+        """The checked concatenation of many vectors (or iterables), an
+        instance of this class.  O(k log n) plus the checks of the elements
+        of the arguments that are not already of this class."""
+        parts = [part if type(part) is cls else _admit(cls, list(part))
+                 for part in vectors]
+        return _vector_new(cls, _Vector.from_concat(parts))
+
+    def evolver(self):
+        """A ``CheckedPVector.Evolver``: a mutable draft of this vector whose
+        additions are checked.  O(1).
+
+        >>> class Words(CheckedPVector):
+        ...     __type__ = str
+        >>> e = Words(['a']).evolver()
+        >>> e.append('b')[0] = 'z'
+        >>> e.persistent()
+        Words(['z', 'b'])
+        """
+        cls = type(self)
+        return cls.Evolver(cls, self)
+
+    mutate = evolver
+
+    class Evolver(_CheckedEvolver):
+        """The evolver of a ``CheckedPVector``: ``append``, ``extend``,
+        ``set`` and item assignment check their elements; ``delete``,
+        ``remove`` and ``del`` as a ``VectorEvolver``'s.  Complexity as a
+        ``VectorEvolver``'s, plus the checks."""
+
+        __slots__ = ()
+        _wrap = staticmethod(_vector_new)
+
+        def __getitem__(self, index):
+            return self._draft[index]
+
+        def __setitem__(self, index, val):
+            self._check([val])
+            self._draft[index] = val
+
+        def set(self, index, val):
+            """Set element ``index`` to the checked ``val``; returns the
+            evolver.  O(log32 n)."""
+            self[index] = val
+            return self
+
+        def append(self, val):
+            """Add the checked ``val`` at the end; returns the evolver."""
+            self._check([val])
+            self._draft.append(val)
+            return self
+
+        def extend(self, iterable):
+            """Add the checked elements of ``iterable``; returns the
+            evolver."""
+            items = list(iterable)
+            self._check(items)
+            self._draft.extend(items)
+            return self
+
+        def __delitem__(self, index):
+            del self._draft[index]
+
+        def delete(self, index, stop=None):
+            """Delete element ``index`` (or the elements ``index:stop``);
+            returns the evolver."""
+            if stop is None:
+                self._draft.delete(index)
+            else:
+                self._draft.delete(index, stop)
+            return self
+
+        def remove(self, value):
+            """Delete the first element equal to ``value``; returns the
+            evolver."""
+            self._draft.remove(value)
+            return self
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, self.tolist())
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return _unpickle, (type(self), list(self))
+
+    def serialize(self, format=None):
+        """A list of the elements, each passed through ``__serializer__``
+        (by default a checked element's own ``serialize``).  O(n)."""
+        serializer = self.__serializer__
+        return [serializer(format, item) for item in self]
+
+    create = classmethod(_create_checked_collection)
+
+
+class CheckedPSet(_PSet, CheckedType, metaclass=_CheckedTypeMeta):
+    """A ``PSet`` whose elements are checked: declare ``__type__`` and
+    ``__invariant__`` on a subclass.
+
+    Every way of adding elements -- the constructor, ``add``, ``update``,
+    ``union``/``|``, ``symmetric_difference``/``^``, a reflected ``-``, the
+    evolver -- checks them, as ``CheckedPVector`` does, and nothing changes
+    when a check fails.  Results are instances of the subclass.
+
+    Complexity: as ``PSet`` plus the checks.
+
+    >>> class Tags(CheckedPSet):
+    ...     __type__ = str
+    >>> Tags(['a']).add('b') == {'a', 'b'}, type(Tags(['a']).add('b')).__name__
+    (True, 'Tags')
+    >>> try:
+    ...     Tags(['a']) | {1}
+    ... except CheckedValueTypeError as e:
+    ...     print(e)
+    Type Tags can only be used with ('str',), not int
+    """
+
+    def __new__(cls, initial=()):
+        if type(initial) is cls:
+            return initial
+        return _set_new(cls, _admit(cls, list(initial)))
+
+    def add(self, element):
+        """A set with the checked ``element`` added.  O(log32 n)."""
+        _admit(type(self), [element])
+        return _Set.add(self, element)
+
+    def update(self, *iterables):
+        """A set with the checked elements of every iterable added."""
+        cls = type(self)
+        return _Set.update(self, *[_admit(cls, list(it)) for it in iterables])
+
+    def union(self, *iterables):
+        """The union with every iterable, its new elements checked."""
+        cls = type(self)
+        return _Set.union(self, *[_admit(cls, list(it)) for it in iterables])
+
+    def symmetric_difference(self, other):
+        """The elements in exactly one of this set and ``other``, the ones
+        from ``other`` checked."""
+        return _Set.symmetric_difference(self, _admit(type(self), list(other)))
+
+    def intersection(self, *iterables):
+        """The elements of this set that are in every iterable.  Equal
+        elements may come from either side, so the result is checked."""
+        result = _Set.intersection(self, *iterables)
+        if result is not self:
+            _admit(type(self), list(result))
+        return result
+
+    def __or__(self, other):
+        if not isinstance(other, _AbcSet):
+            return NotImplemented
+        _admit(type(self), list(other))
+        return _Set.__or__(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        if not isinstance(other, _AbcSet):
+            return NotImplemented
+        _admit(type(self), list(other))
+        return _Set.__xor__(self, other)
+
+    __rxor__ = __xor__
+
+    def __and__(self, other):
+        if not isinstance(other, _AbcSet):
+            return NotImplemented
+        result = _Set.__and__(self, other)
+        if result is not self:
+            _admit(type(self), list(result))
+        return result
+
+    __rand__ = __and__
+
+    def __rsub__(self, other):
+        if not isinstance(other, _AbcSet):
+            return NotImplemented
+        result = _Set.__rsub__(self, other)
+        _admit(type(self), list(result))
+        return result
+
+    def evolver(self):
+        """A ``CheckedPSet.Evolver``: a mutable draft of this set whose
+        ``add`` checks the element.  O(1).
+
+        >>> class Tags(CheckedPSet):
+        ...     __type__ = str
+        >>> e = Tags().evolver()
+        >>> e.add('x').add('y').persistent() == {'x', 'y'}
+        True
+        """
+        cls = type(self)
+        return cls.Evolver(cls, self)
+
+    mutate = evolver
+
+    class Evolver(_CheckedEvolver):
+        """The evolver of a ``CheckedPSet``: ``add`` checks its element;
+        ``remove`` and ``discard`` as a ``SetEvolver``'s."""
+
+        __slots__ = ()
+        _wrap = staticmethod(_set_new)
+
+        def __contains__(self, element):
+            return element in self._draft
+
+        def add(self, element):
+            """Add the checked ``element``; returns the evolver."""
+            self._check([element])
+            self._draft.add(element)
+            return self
+
+        def remove(self, element):
+            """Remove ``element`` (``KeyError`` when absent); returns the
+            evolver."""
+            self._draft.remove(element)
+            return self
+
+        def discard(self, element):
+            """Remove ``element`` when present; returns the evolver."""
+            self._draft.discard(element)
+            return self
+
+    def __repr__(self):
+        return type(self).__name__ + _PSet.__repr__(self)[4:]
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return _unpickle, (type(self), list(self))
+
+    def serialize(self, format=None):
+        """A ``set`` of the elements, each passed through ``__serializer__``.
+        O(n)."""
+        serializer = self.__serializer__
+        return {serializer(format, item) for item in self}
+
+    create = classmethod(_create_checked_collection)

@@ -1,9 +1,13 @@
 # Type stubs of march.pyrsistent._checked_types: CheckedType, the exceptions
 # of records, classes and checked collections, optional, and CheckedPMap.
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, overload
+from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar, overload
+
+from typing_extensions import Self
 
 from ._pmap import PMap
+from ._pset import PSet
+from ._pvector import PVector
 
 __all__ = [
     "CheckedType",
@@ -13,6 +17,8 @@ __all__ = [
     "CheckedValueTypeError",
     "optional",
     "CheckedPMap",
+    "CheckedPVector",
+    "CheckedPSet",
 ]
 
 _T = TypeVar("_T")
@@ -59,8 +65,6 @@ def optional(type: _T, /) -> tuple[_T, type[None]]: ...
 def optional(*typs: Any) -> tuple[Any, ...]: ...
 
 # -- the checked map ---------------------------------------------------------
-# (CheckedPVector and CheckedPSet are not written yet: they need subclassable
-# PVector / PSet bases.)
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -106,3 +110,75 @@ class CheckedPMap(PMap[_K, _V], CheckedType, metaclass=_CheckedMapTypeMeta):
         def set(self, key: Any, value: Any) -> CheckedPMap.Evolver[_C]: ...  # type: ignore[override]
         def remove(self, key: Any) -> CheckedPMap.Evolver[_C]: ...  # type: ignore[override]
         def persistent(self) -> _C: ...  # type: ignore[override]
+
+
+# -- the checked vector and set -------------------------------------------------
+
+_E = TypeVar("_E")
+_C2 = TypeVar("_C2")
+
+class _CheckedTypeMeta(type): ...
+
+class _CheckedEvolver(Generic[_C2]):
+    def __init__(self, destination_class: type[_C2], collection: Any) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Any: ...
+    def is_dirty(self) -> bool: ...
+    def persistent(self) -> _C2: ...
+    def finish(self) -> _C2: ...  # the same as persistent()
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool: ...
+
+class CheckedPVector(PVector[_E], CheckedType, metaclass=_CheckedTypeMeta):
+    # declared on subclasses: a type specification and an invariant
+    # element -> (ok, data)
+    __type__: ClassVar[Any]
+    _checked_types: ClassVar[tuple[Any, ...]]
+    _checked_invariants: ClassVar[tuple[Callable[[Any], tuple[bool, Any]], ...]]
+    def __new__(cls, initial: Iterable[_E] = ...) -> Self: ...
+    def evolver(self) -> CheckedPVector.Evolver[Self]: ...  # type: ignore[override]
+    def mutate(self) -> CheckedPVector.Evolver[Self]: ...  # type: ignore[override]
+    def serialize(self, format: Any = None) -> list[Any]: ...
+    @classmethod
+    def create(
+        cls,
+        source_data: Iterable[Any],
+        _factory_fields: Iterable[str] | None = None,
+        ignore_extra: bool = False,
+    ) -> Self: ...
+    def __serializer__(self, format: Any, value: Any) -> Any: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+    class Evolver(_CheckedEvolver[_C2]):
+        def __getitem__(self, index: SupportsIndex) -> Any: ...
+        def __setitem__(self, index: SupportsIndex, val: Any) -> None: ...
+        def __delitem__(self, index: SupportsIndex) -> None: ...
+        def set(self, index: SupportsIndex, val: Any) -> Self: ...
+        def append(self, val: Any) -> Self: ...
+        def extend(self, iterable: Iterable[Any]) -> Self: ...
+        def delete(self, index: SupportsIndex, stop: SupportsIndex | None = None) -> Self: ...
+        def remove(self, value: Any) -> Self: ...
+
+class CheckedPSet(PSet[_E], CheckedType, metaclass=_CheckedTypeMeta):
+    __type__: ClassVar[Any]
+    _checked_types: ClassVar[tuple[Any, ...]]
+    _checked_invariants: ClassVar[tuple[Callable[[Any], tuple[bool, Any]], ...]]
+    def __new__(cls, initial: Iterable[_E] = ...) -> Self: ...
+    def evolver(self) -> CheckedPSet.Evolver[Self]: ...  # type: ignore[override]
+    def mutate(self) -> CheckedPSet.Evolver[Self]: ...  # type: ignore[override]
+    def serialize(self, format: Any = None) -> set[Any]: ...
+    @classmethod
+    def create(
+        cls,
+        source_data: Iterable[Any],
+        _factory_fields: Iterable[str] | None = None,
+        ignore_extra: bool = False,
+    ) -> Self: ...
+    def __serializer__(self, format: Any, value: Any) -> Any: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+    class Evolver(_CheckedEvolver[_C2]):
+        def __contains__(self, element: object) -> bool: ...
+        def add(self, element: Any) -> Self: ...
+        def remove(self, element: Any) -> Self: ...
+        def discard(self, element: Any) -> Self: ...

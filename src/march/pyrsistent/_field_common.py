@@ -317,22 +317,13 @@ def _field_values(owner, fields, kwargs, factory_fields=None, ignore_extra=False
 
 # -- checked collection fields ----------------------------------------------
 #
-# HOOK: the classes come from _checked_types (CheckedPVector, CheckedPSet,
-# CheckedPMap), looked up when a field is declared.  Until they exist there,
-# these functions raise NotImplementedError.  The generated subclasses are
-# kept in _generated, keyed by (kind, parsed types, item invariant token),
-# so unpickling finds them again.
+# The bases come from _checked_types (CheckedPVector, CheckedPSet,
+# CheckedPMap), looked up when a field is declared, so that a test can
+# stand in for them.  The generated subclasses are kept in _generated, keyed
+# by (kind, parsed types, item invariant token), so unpickling finds them
+# again.
 
 _generated = {}
-
-
-def _checked_base(class_name, caller):
-    base = getattr(_checked_types, class_name, None)
-    if base is None:
-        raise NotImplementedError(
-            "%s() needs march.pyrsistent.%s, which is not implemented yet "
-            "(it needs a subclassable %s base)" % (caller, class_name, class_name[7:]))
-    return base
 
 
 def _invariant_token(invariant):
@@ -366,7 +357,7 @@ def _collection_class(kind, types, item_invariant, declared):
     if cls is not None:
         return cls
     if kind == "PMap":
-        base = _checked_base("CheckedPMap", "pmap_field")
+        base = _checked_types.CheckedPMap
         key_types, value_types = types
         name = "%sTo%sPMap" % (_label(key_types), _label(value_types))
         namespace = {"__key_type__": declared[0], "__value_type__": declared[1]}
@@ -374,7 +365,7 @@ def _collection_class(kind, types, item_invariant, declared):
         def __reduce__(self):
             return (_restore_field_collection, key + (dict(self),))
     else:
-        base = _checked_base("Checked" + kind, "p%s_field" % kind[1:].lower())
+        base = getattr(_checked_types, "Checked" + kind)
         name = _label(types) + kind
         namespace = {"__type__": declared}
         if item_invariant is not _no_invariant:
@@ -420,10 +411,9 @@ def pset_field(item_type, optional=False, initial=(), invariant=_no_invariant,
     with ``optional=True`` it also accepts None.  ``invariant`` checks the
     whole set, ``item_invariant`` each item.  O(number of types).
 
-    Needs ``CheckedPSet``, which march.pyrsistent does not have yet: until
-    then this raises NotImplementedError.
-
-    >>> pset_field(int)  # doctest: +SKIP
+    >>> f = pset_field(int)
+    >>> [t.__name__ for t in f.type]
+    ['IntPSet']
     """
     return _sequence_field("PSet", item_type, optional, initial, invariant,
                            item_invariant)
@@ -440,10 +430,9 @@ def pvector_field(item_type, optional=False, initial=(), invariant=_no_invariant
     value; with ``optional=True`` it also accepts None.  ``invariant`` checks
     the whole vector, ``item_invariant`` each item.  O(number of types).
 
-    Needs ``CheckedPVector``, which march.pyrsistent does not have yet: until
-    then this raises NotImplementedError.
-
-    >>> pvector_field(str)  # doctest: +SKIP
+    >>> f = pvector_field(str)
+    >>> [t.__name__ for t in f.type]
+    ['StrPVector']
     """
     return _sequence_field("PVector", item_type, optional, initial, invariant,
                            item_invariant)

@@ -3,9 +3,9 @@ plain Python containers and persistent ones.
 
 ``freeze`` turns ``dict`` (and ``collections.defaultdict``) into ``PMap``,
 ``list`` into ``PVector`` and ``set`` into ``PSet``, and rebuilds tuples,
-recursing into values; ``thaw`` goes the other way.  ``PVector`` and
-``PSet`` are ``march.Vector`` and ``march.Set`` for now; any ``march.Map``
-counts as a persistent map (a ``PMap`` is one).
+recursing into values; ``thaw`` goes the other way.  Any ``march.Map``
+counts as a persistent map (a ``PMap`` is one), any ``march.Vector`` as a
+persistent vector and any ``march.Set`` as a persistent set.
 
 Rules (pyrsistent's): only the exact types ``dict``, ``defaultdict``,
 ``list``, ``tuple`` and ``set`` are converted (subclasses such as
@@ -36,13 +36,16 @@ from functools import wraps as _wraps
 import march as _march
 from march.pyrsistent._pmap import _EMPTY, _as_pmap
 from march.pyrsistent._pmap import PMap as _PMap
+from march.pyrsistent._pset import PSet as _PSet
+from march.pyrsistent._pset import pset as _pset
+from march.pyrsistent._pvector import PVector as _PVector
+from march.pyrsistent._pvector import pvector as _vector
 
 __all__ = ["freeze", "thaw", "mutant"]
 
 _Map = _march.Map
 _Vector = _march.Vector
 _Set = _march.Set
-_vector = _march.vector
 _map_items = _Map.items
 _map_values = _Map.values
 _map_mutate = _Map.mutate
@@ -50,7 +53,7 @@ _map_mutate = _Map.mutate
 # Types that freeze returns as they are, whatever ``strict`` is: an entry of
 # one of these needs no call.  (Any other type goes through the checks.)
 _SCALARS = frozenset({str, int, float, bool, type(None), bytes, complex,
-                      frozenset, range, _Set})
+                      frozenset, range, _Set, _PSet})
 # ... and those thaw returns as they are
 _THAW_SCALARS = frozenset({str, int, float, bool, type(None), bytes,
                            complex, frozenset, range})
@@ -68,9 +71,9 @@ def freeze(o, strict=True):
 
     >>> from march.pyrsistent._pmap import m
     >>> freeze({'a': [1, {'b': (2, {3})}]})
-    pmap({'a': vector([1, pmap({'b': (2, march.Set({3}))})])})
+    pmap({'a': pvector([1, pmap({'b': (2, pset([3]))})])})
     >>> freeze([m(a=[1])], strict=False)
-    vector([pmap({'a': [1]})])
+    pvector([pmap({'a': [1]})])
     """
     return _freeze(o, strict)
 
@@ -104,7 +107,7 @@ def _freeze(o, strict):
             append(x if type(x) in _SCALARS else _freeze(x, strict))
         return tuple(out)
     if t is set:
-        return _Set(o)
+        return _pset(o)
     if strict:
         if isinstance(o, _Map):
             if _SCALARS.issuperset(map(type, _map_values(o))):
@@ -122,7 +125,7 @@ def _freeze(o, strict):
             return _as_pmap(draft.finish())
         if isinstance(o, _Vector):
             if _SCALARS.issuperset(map(type, o)):
-                return o if t is _Vector else _vector(o)
+                return o if t is _PVector else _vector(o)
             changed = False
             out = []
             append = out.append
@@ -133,7 +136,7 @@ def _freeze(o, strict):
                         changed = True
                         x = frozen
                 append(x)
-            if not changed and t is _Vector:
+            if not changed and t is _PVector:
                 return o
             return _vector(out)
     return o
@@ -196,7 +199,7 @@ def mutant(fn):
     ... def tag(doc, tags):
     ...     return [doc, tags]
     >>> tag({'a': 1}, tags=['x'])
-    vector([pmap({'a': 1}), vector(['x'])])
+    pvector([pmap({'a': 1}), pvector(['x'])])
     """
     @_wraps(fn)
     def frozen_in_and_out(*args, **kwargs):

@@ -36,10 +36,11 @@ from functools import partial as _partial
 import march as _march
 from march._transform import transform as _transform
 
+from ._pset import PSet as _PSet
+
 __all__ = ["PMap", "pmap", "m"]
 
 _Map = _march.Map
-_Set = _march.Set
 _map_get = _Map.get
 _map_set = _Map.set
 _map_delete = _Map.delete
@@ -124,13 +125,13 @@ class PMap(_Map):
         return iter(_map_items(self))
 
     def keys(self):
-        """The keys as a persistent set (``PSet``; ``march.Set`` for now),
-        so they compare equal to any set of the same keys.  O(n).
+        """The keys as a persistent set (``PSet``), so they compare equal
+        to any set of the same keys.  O(n).
 
         >>> m(a=1, b=2).keys() == {'a', 'b'}
         True
         """
-        return _Set(_map_iter(self))
+        return _PSet(_map_iter(self))
 
     def values(self):
         """A view of the values (``PMapValues``).  O(1).

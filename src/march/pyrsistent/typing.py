@@ -8,12 +8,8 @@ pyrsistent's are empty marker classes, for annotations only.  Here a name
 is the structure's own class wherever that class exists and can be
 subscripted, so ``isinstance`` works too:
 
-* ``PMap``, ``CheckedPMap``, ``PBag``, ``PDeque``, ``PList``: the classes;
-* ``PVector`` and ``PSet``: ``march.Vector`` and ``march.Set``, which
-  ``pvector`` / ``pset`` make for now;
-* ``CheckedPVector`` and ``CheckedPSet``: the classes once they exist (they
-  need subclassable ``PVector`` / ``PSet`` bases, not written yet); until
-  then abstract marker classes, as in pyrsistent;
+* ``PMap``, ``PVector``, ``PSet``, ``CheckedPMap``, ``CheckedPVector``,
+  ``CheckedPSet``, ``PBag``, ``PDeque``, ``PList``: the classes;
 * ``PVectorEvolver``, ``PMapEvolver``, ``PSetEvolver`` (which pyrsistent
   defines too, outside ``__all__``): the evolver classes cannot be
   subscripted, so these are abstract marker classes with the real evolvers
@@ -23,19 +19,18 @@ The type variables ``T``, ``T_co``, ``KT``, ``VT`` and ``VT_co`` are
 defined as in pyrsistent.typing.
 """
 from abc import ABC as _ABC
-from collections.abc import Hashable as _Hashable
-from collections.abc import Sequence as _Sequence
 from typing import Generic as _Generic
 from typing import TypeVar as _TypeVar
 
 import march as _march
 
-from . import _checked_types
-from ._checked_types import CheckedPMap
+from ._checked_types import CheckedPMap, CheckedPSet, CheckedPVector
 from ._pbag import PBag
 from ._pdeque import PDeque
 from ._plist import PList
 from ._pmap import PMap
+from ._pset import PSet
+from ._pvector import PVector
 
 __all__ = [
     "CheckedPMap",
@@ -55,12 +50,6 @@ KT = _TypeVar("KT")
 VT = _TypeVar("VT")
 VT_co = _TypeVar("VT_co", covariant=True)
 
-# what pvector() / pset() return for now; when march.pyrsistent gets its own
-# PVector / PSet classes, these two lines follow them
-PVector = _march.Vector
-PSet = _march.Set
-
-
 class _ForAnnotations:
     """Base of the marker classes: they cannot be instantiated."""
 
@@ -69,38 +58,6 @@ class _ForAnnotations:
     def __new__(cls, *args, **kwargs):
         raise TypeError("march.pyrsistent.typing.%s is for annotations only"
                         % cls.__name__)
-
-
-class _CheckedPVectorMarker(_ForAnnotations, _Sequence, _Hashable, _Generic[T_co]):
-    """Stands for ``CheckedPVector`` in annotations until that class exists
-    (it needs a subclassable PVector).  Not instantiable; O(1).
-
-    >>> from march.pyrsistent.typing import CheckedPVector
-    >>> CheckedPVector[int].__origin__ is CheckedPVector
-    True
-    """
-
-    __slots__ = ()
-
-
-class _CheckedPSetMarker(_ForAnnotations, _Hashable, _Generic[T_co]):
-    """Stands for ``CheckedPSet`` in annotations until that class exists
-    (it needs a subclassable PSet).  Not instantiable; O(1).
-
-    >>> from march.pyrsistent.typing import CheckedPSet
-    >>> CheckedPSet[int].__origin__ is CheckedPSet
-    True
-    """
-
-    __slots__ = ()
-
-
-_CheckedPVectorMarker.__name__ = _CheckedPVectorMarker.__qualname__ = "CheckedPVector"
-_CheckedPSetMarker.__name__ = _CheckedPSetMarker.__qualname__ = "CheckedPSet"
-
-# the real classes as soon as _checked_types defines them
-CheckedPVector = getattr(_checked_types, "CheckedPVector", _CheckedPVectorMarker)
-CheckedPSet = getattr(_checked_types, "CheckedPSet", _CheckedPSetMarker)
 
 
 class PVectorEvolver(_ForAnnotations, _ABC, _Generic[T]):
@@ -144,5 +101,7 @@ class PSetEvolver(_ForAnnotations, _ABC, _Generic[T]):
 
 
 PVectorEvolver.register(_march.VectorEvolver)
+PVectorEvolver.register(CheckedPVector.Evolver)
 PMapEvolver.register(PMap._Evolver)
 PSetEvolver.register(_march.SetEvolver)
+PSetEvolver.register(CheckedPSet.Evolver)
