@@ -7,10 +7,8 @@ version alive (so that a change to a shared list would show).  Each deque
 made is also checked for the module's balance invariant (one side empty:
 the other holds at most one element).
 """
-import ast
 import copy
 import doctest
-import os
 import pickle
 import weakref
 from collections import deque
@@ -24,6 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 import march.pyrsistent._pdeque as pdeque_module
 from march.pyrsistent._pdeque import PDeque, dq, pdeque
 from march.pyrsistent._plist import plist
+
+from _sequence_checks import check_searching_matches_list, check_stub_agrees
 
 
 def check(d, model):
@@ -426,19 +426,7 @@ def test_public_names_are_documented():
 def test_stub_agrees_with_the_module():
     """_pdeque.pyi names what the module has: the public methods and the
     protocol dunders of PDeque, and the functions."""
-    path = os.path.splitext(pdeque_module.__file__)[0] + ".pyi"
-    with open(path) as f:
-        tree = ast.parse(f.read())
-    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assert set(classes) == {"PDeque"} and functions == {'dq', 'pdeque'}
-    stub = {n.name for n in classes["PDeque"].body if isinstance(n, ast.FunctionDef)}
-    runtime = set(vars(PDeque))
-    plumbing = {"__module__", "__doc__", "__slots__", "__weakref__", "__repr__",
-                "__str__", "__qualname__", "__firstlineno__", "__static_attributes__"}
-    assert {n for n in stub if not n.startswith("_")} == {n for n in runtime if not n.startswith("_")}
-    assert {n for n in runtime if n.startswith("__")} - plumbing <= stub
-    assert {n for n in stub if n.startswith("__")} <= set(dir(PDeque))
+    check_stub_agrees(pdeque_module, PDeque, {'dq', 'pdeque'})
 
 
 # ---------------------------------------------------------------- properties
@@ -475,17 +463,7 @@ def test_comparison_matches_list(a, b, maxlen):
 
 @given(lists, elements, bounds, bounds)
 def test_searching_matches_list(items, value, start, stop):
-    x = pdeque(items)
-    assert (value in x) == (value in items)
-    assert x.count(value) == items.count(value)
-    args = (0 if start is None else start,) + (() if stop is None else (stop,))
-    try:
-        expected = items.index(value, *args)
-    except ValueError:
-        with pytest.raises(ValueError):
-            x.index(value, *args)
-    else:
-        assert x.index(value, *args) == expected
+    check_searching_matches_list(pdeque(items), items, value, start, stop)
 
 
 # ---------------------------------------------------------------- state machine

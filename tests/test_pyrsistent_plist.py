@@ -5,10 +5,8 @@ Example tests of each operation and of pyrsistent's edge cases, long lists
 Python list and a Hypothesis state machine that keeps every version alive
 (so that a change to a shared tail would show).
 """
-import ast
 import copy
 import doctest
-import os
 import pickle
 import weakref
 from collections.abc import Hashable, Sequence
@@ -20,6 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import march.pyrsistent._plist as plist_module
 from march.pyrsistent._plist import PList, l, plist
+
+from _sequence_checks import check_searching_matches_list, check_stub_agrees
 
 
 def same_elements(pl, expected):
@@ -438,19 +438,7 @@ def test_public_names_are_documented():
 def test_stub_agrees_with_the_module():
     """_plist.pyi names what the module has: the public methods and the
     protocol dunders of PList, and the functions."""
-    path = os.path.splitext(plist_module.__file__)[0] + ".pyi"
-    with open(path) as f:
-        tree = ast.parse(f.read())
-    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assert set(classes) == {"PList"} and functions == {'l', 'plist'}
-    stub = {n.name for n in classes["PList"].body if isinstance(n, ast.FunctionDef)}
-    runtime = set(vars(PList))
-    plumbing = {"__module__", "__doc__", "__slots__", "__weakref__", "__repr__",
-                "__str__", "__qualname__", "__firstlineno__", "__static_attributes__"}
-    assert {n for n in stub if not n.startswith("_")} == {n for n in runtime if not n.startswith("_")}
-    assert {n for n in runtime if n.startswith("__")} - plumbing <= stub
-    assert {n for n in stub if n.startswith("__")} <= set(dir(PList))
+    check_stub_agrees(plist_module, PList, {'l', 'plist'})
 
 
 # ---------------------------------------------------------------- properties
@@ -481,17 +469,7 @@ def test_indexing_matches_list(items, i):
 
 @given(lists, elements, bounds, bounds)
 def test_searching_matches_list(items, value, start, stop):
-    x = plist(items)
-    assert (value in x) == (value in items)
-    assert x.count(value) == items.count(value)
-    args = (0 if start is None else start,) + (() if stop is None else (stop,))
-    try:
-        expected = items.index(value, *args)
-    except ValueError:
-        with pytest.raises(ValueError):
-            x.index(value, *args)
-    else:
-        assert x.index(value, *args) == expected
+    check_searching_matches_list(plist(items), items, value, start, stop)
 
 
 @given(lists, lists)

@@ -112,33 +112,27 @@ static PyObject *
 vector_wrap(PyTypeObject *type, MarchRRB *v)
 {
     VectorObject *o;
-    if (type != &Vector_Type) {
+    int exact = (type == &Vector_Type);
+    if (!exact) {
         o = (VectorObject *)type->tp_alloc(type, 0);
-        if (o == NULL) {
-            march_rrb_clear(v);
-            return NULL;
-        }
-        o->v = *v;
-        march_rrb_init(v);
-        o->hash = -1;
-        o->weakreflist = NULL;
-        return (PyObject *)o;
     }
-    if (v->count == 0 && empty_vector != NULL) {
+    else if (v->count == 0 && empty_vector != NULL) {
         march_rrb_clear(v);
         Py_INCREF(empty_vector);
         return (PyObject *)empty_vector;
     }
+    else {
 #if MARCH_RRB_FREELISTS
-    o = march_freelist_take(&vector_free_list, VECTOR_FREE_LINK,
-                            sizeof(VectorObject));
-    if (o != NULL) {
-        PyObject_Init((PyObject *)o, &Vector_Type);
-    }
-    else
+        o = march_freelist_take(&vector_free_list, VECTOR_FREE_LINK,
+                                sizeof(VectorObject));
+        if (o != NULL) {
+            PyObject_Init((PyObject *)o, &Vector_Type);
+        }
+        else
 #endif
-    {
-        o = PyObject_GC_New(VectorObject, &Vector_Type);
+        {
+            o = PyObject_GC_New(VectorObject, &Vector_Type);
+        }
     }
     if (o == NULL) {
         march_rrb_clear(v);
@@ -148,7 +142,8 @@ vector_wrap(PyTypeObject *type, MarchRRB *v)
     march_rrb_init(v);
     o->hash = -1;
     o->weakreflist = NULL;
-    if (march_rrb_needs_tracking(&o->v)) {
+    /* tp_alloc has tracked a subclass instance already */
+    if (exact && march_rrb_needs_tracking(&o->v)) {
         PyObject_GC_Track(o);
     }
     return (PyObject *)o;

@@ -35,6 +35,7 @@ from collections.abc import Set as _AbcSet
 import march as _march
 from march import Map as _Map
 
+from ._evolver import EvolverBase as _EvolverBase
 from ._pmap import _EMPTY as _EMPTY_PMAP
 from ._pmap import PMap as _PMap
 from ._pset import PSet as _PSet
@@ -743,7 +744,7 @@ def _admit(cls, items):
     return items
 
 
-class _CheckedEvolver:
+class _CheckedEvolver(_EvolverBase):
     """The part of the checked vector's and set's evolvers they share: a
     march transient (``VectorEvolver`` / ``SetEvolver``) over the
     collection, with every new element checked on its way in.  A type error
@@ -768,9 +769,6 @@ class _CheckedEvolver:
     def __len__(self):
         return len(self._draft)
 
-    def __iter__(self):
-        return iter(self._draft)
-
     def is_dirty(self):
         """Whether there are changes ``persistent()`` has not returned yet.
         O(1)."""
@@ -792,16 +790,6 @@ class _CheckedEvolver:
             self._base = result
             self._draft = _plain_mutate(result)
         return result
-
-    finish = persistent
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.persistent()
-        return False
 
 
 def _plain_mutate(collection):
@@ -894,18 +882,14 @@ class CheckedPVector(_PVector, CheckedType, metaclass=_CheckedTypeMeta):
             return NotImplemented
         return _Vector.__add__(self, _admit(type(self), list(other)))
 
-    def __radd__(self, other):
-        if not isinstance(other, (list, tuple, _Vector)):
-            return NotImplemented
-        return _Vector.__radd__(self, _admit(type(self), list(other)))
-
     @classmethod
     def from_concat(cls, vectors):
         """The checked concatenation of many vectors (or iterables), an
         instance of this class.  O(k log n) plus the checks of the elements
         of the arguments that are not already of this class."""
-        parts = [part if type(part) is cls else _admit(cls, list(part))
-                 for part in vectors]
+        parts = [part if type(part) is cls else list(part) for part in vectors]
+        _admit(cls, [item for part in parts if type(part) is not cls
+                     for item in part])
         return _vector_new(cls, _Vector.from_concat(parts))
 
     def evolver(self):
@@ -995,6 +979,35 @@ class CheckedPVector(_PVector, CheckedType, metaclass=_CheckedTypeMeta):
     create = classmethod(_create_checked_collection)
 
 
+def _admit_each(cls, iterables):
+    """The iterables as lists, their items checked together (so that every
+    failed invariant of all of them is reported)."""
+    lists = [list(it) for it in iterables]
+    _admit(cls, [item for items in lists for item in items])
+    return lists
+
+
+def _set_operator(self, other, operator, brings_other):
+    """``operator(self, other)`` for a checked set: when ``brings_other``,
+    the elements of ``other`` are checked first (``|``, ``^``); else the
+    new elements of the result are (``&`` may keep ``other``'s equal
+    element, a reflected ``-`` is made of ``other``'s).  What ``Set``'s
+    operator refuses (``NotImplemented``) is refused the same way."""
+    cls = type(self)
+    if brings_other:
+        if not isinstance(other, _AbcSet):
+            try:
+                other = list(other)
+            except TypeError:
+                return NotImplemented
+        _admit(cls, list(other))
+        return operator(self, other)
+    result = operator(self, other)
+    if result is not self and result is not NotImplemented:
+        _admit(cls, list(result))
+    return result
+
+
 class CheckedPSet(_PSet, CheckedType, metaclass=_CheckedTypeMeta):
     """A ``PSet`` whose elements are checked: declare ``__type__`` and
     ``__invariant__`` on a subclass.
@@ -1029,18 +1042,17 @@ class CheckedPSet(_PSet, CheckedType, metaclass=_CheckedTypeMeta):
 
     def update(self, *iterables):
         """A set with the checked elements of every iterable added."""
-        cls = type(self)
-        return _Set.update(self, *[_admit(cls, list(it)) for it in iterables])
+        return _Set.update(self, *_admit_each(type(self), iterables))
 
     def union(self, *iterables):
         """The union with every iterable, its new elements checked."""
-        cls = type(self)
-        return _Set.union(self, *[_admit(cls, list(it)) for it in iterables])
+        return _Set.union(self, *_admit_each(type(self), iterables))
 
     def symmetric_difference(self, other):
         """The elements in exactly one of this set and ``other``, the ones
         from ``other`` checked."""
-        return _Set.symmetric_difference(self, _admit(type(self), list(other)))
+        (other,) = _admit_each(type(self), (other,))
+        return _Set.symmetric_difference(self, other)
 
     def intersection(self, *iterables):
         """The elements of this set that are in every iterable.  Equal
@@ -1051,37 +1063,25 @@ class CheckedPSet(_PSet, CheckedType, metaclass=_CheckedTypeMeta):
         return result
 
     def __or__(self, other):
-        if not isinstance(other, _AbcSet):
-            return NotImplemented
-        _admit(type(self), list(other))
-        return _Set.__or__(self, other)
+        return _set_operator(self, other, _Set.__or__, True)
 
-    __ror__ = __or__
+    def __ror__(self, other):
+        return _set_operator(self, other, _Set.__ror__, True)
 
     def __xor__(self, other):
-        if not isinstance(other, _AbcSet):
-            return NotImplemented
-        _admit(type(self), list(other))
-        return _Set.__xor__(self, other)
+        return _set_operator(self, other, _Set.__xor__, True)
 
-    __rxor__ = __xor__
+    def __rxor__(self, other):
+        return _set_operator(self, other, _Set.__rxor__, True)
 
     def __and__(self, other):
-        if not isinstance(other, _AbcSet):
-            return NotImplemented
-        result = _Set.__and__(self, other)
-        if result is not self:
-            _admit(type(self), list(result))
-        return result
+        return _set_operator(self, other, _Set.__and__, False)
 
-    __rand__ = __and__
+    def __rand__(self, other):
+        return _set_operator(self, other, _Set.__rand__, False)
 
     def __rsub__(self, other):
-        if not isinstance(other, _AbcSet):
-            return NotImplemented
-        result = _Set.__rsub__(self, other)
-        _admit(type(self), list(result))
-        return result
+        return _set_operator(self, other, _Set.__rsub__, False)
 
     def evolver(self):
         """A ``CheckedPSet.Evolver``: a mutable draft of this set whose

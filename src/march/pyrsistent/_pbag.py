@@ -210,31 +210,7 @@ class PBag:
         >>> b(1, 2) + b(2) == b(1, 2, 2)
         True
         """
-        if not isinstance(other, PBag):
-            return NotImplemented
-        if not other._size:
-            return self
-        if not self._size:
-            return other
-        size = self._size + other._size
-        mine = self._counts
-        theirs = other._counts
-        if len(theirs) <= len(mine):
-            mutation = mine.mutate()
-            get = mutation.get
-            for element, n in theirs.items():
-                mutation[element] = get(element, 0) + n
-        else:
-            mutation = theirs.mutate()
-            get = mutation.get
-            for element, n in mine.items():
-                m = get(element)
-                if m is None:
-                    mutation[element] = n
-                else:
-                    del mutation[element]  # so that self's key is the one kept
-                    mutation[element] = n + m
-        return _make(mutation.finish(), size)
+        return _merge(self, other, True)
 
     def __sub__(self, other):
         """Counts subtracted, those that drop to zero or below removed.
@@ -251,30 +227,23 @@ class PBag:
         theirs = other._counts
         size = self._size
         mutation = mine.mutate()
+        # the elements in both, as (element, self's count n, other's count
+        # m), found by walking the smaller bag
         if len(theirs) <= len(mine):
-            get = mutation.get
-            for element, m in theirs.items():
-                n = get(element)
-                if n is None:
-                    continue
-                if n > m:
-                    mutation[element] = n - m
-                    size -= m
-                else:
-                    del mutation[element]
-                    size -= n
+            get = mine.get
+            common = [(e, n, m) for e, m in theirs.items()
+                      if (n := get(e)) is not None]
         else:
             get = theirs.get
-            for element, n in mine.items():
-                m = get(element)
-                if m is None:
-                    continue
-                if n > m:
-                    mutation[element] = n - m
-                    size -= m
-                else:
-                    del mutation[element]
-                    size -= n
+            common = [(e, n, m) for e, n in mine.items()
+                      if (m := get(e)) is not None]
+        for element, n, m in common:
+            if n > m:
+                mutation[element] = n - m
+                size -= m
+            else:
+                del mutation[element]
+                size -= n
         return _make(mutation.finish(), size)
 
     def __or__(self, other):
@@ -284,40 +253,7 @@ class PBag:
         >>> b(1, 2, 2) | b(2, 3) == b(1, 2, 2, 3)
         True
         """
-        if not isinstance(other, PBag):
-            return NotImplemented
-        if not other._size:
-            return self
-        if not self._size:
-            return other
-        mine = self._counts
-        theirs = other._counts
-        if len(theirs) <= len(mine):
-            size = self._size
-            mutation = mine.mutate()
-            get = mutation.get
-            for element, m in theirs.items():
-                n = get(element, 0)
-                if m > n:
-                    mutation[element] = m
-                    size += m - n
-        else:
-            size = other._size
-            mutation = theirs.mutate()
-            get = mutation.get
-            for element, n in mine.items():
-                m = get(element)
-                if m is None:
-                    mutation[element] = n
-                    size += n
-                else:
-                    del mutation[element]  # so that self's key is the one kept
-                    if n > m:
-                        mutation[element] = n
-                        size += n - m
-                    else:
-                        mutation[element] = m
-        return _make(mutation.finish(), size)
+        return _merge(self, other, False)
 
     def __and__(self, other):
         """Intersection: the smaller count of each element present in both.
@@ -358,6 +294,46 @@ _set_hash = PBag._hash.__set__
 for _abc in (_Container, _Iterable, _Sized, _Hashable):
     _abc.register(PBag)
 del _abc
+
+
+def _merge(bag, other, add):
+    """``bag + other`` (add true) or ``bag | other``: each element of either
+    bag with the sum (add) or the larger of its counts n in bag and m in
+    other (0 where absent).  NotImplemented when other is not a bag; an
+    empty operand gives the other one."""
+    if not isinstance(other, PBag):
+        return NotImplemented
+    if not other._size:
+        return bag
+    if not bag._size:
+        return other
+    mine = bag._counts
+    theirs = other._counts
+    if len(theirs) <= len(mine):
+        size = bag._size
+        mutation = mine.mutate()
+        get = mutation.get
+        for element, m in theirs.items():
+            n = get(element, 0)
+            count = n + m if add else (n if n > m else m)
+            if count != n:
+                mutation[element] = count
+                size += count - n
+    else:
+        size = other._size
+        mutation = theirs.mutate()
+        get = mutation.get
+        for element, n in mine.items():
+            m = get(element)
+            if m is None:
+                mutation[element] = n
+                size += n
+            else:
+                del mutation[element]  # so that bag's key is the one kept
+                count = n + m if add else (n if n > m else m)
+                mutation[element] = count
+                size += count - m
+    return _make(mutation.finish(), size)
 
 
 def _make(counts, size):

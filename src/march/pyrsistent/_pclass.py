@@ -17,6 +17,7 @@ method resolution order (pyrsistent walks the bases depth-first).
 """
 from march._transform import transform as _transform
 
+from ._evolver import EvolverBase as _EvolverBase
 from ._checked_types import CheckedType
 from ._checked_types import InvariantException
 from ._checked_types import _check_global_invariants
@@ -273,7 +274,7 @@ class PClass(CheckedType, metaclass=PClassMeta):
         return evolver.persistent()
 
 
-class _PClassEvolver:
+class _PClassEvolver(_EvolverBase):
     """The draft returned by ``PClass.evolver()``."""
 
     __slots__ = ("_original", "_data", "_dirty", "_factory_fields")

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from ._checked_types import CheckedType
+from ._evolver import EvolverBase
 
 __all__ = ["PClass", "PClassMeta"]
 
@@ -36,7 +37,7 @@ class PClass(CheckedType, metaclass=PClassMeta):
     def evolver(self: _P) -> _PClassEvolver[_P]: ...
     def remove(self: _P, name: str) -> _P: ...
 
-class _PClassEvolver(Generic[_P]):
+class _PClassEvolver(EvolverBase, Generic[_P]):
     def __init__(self, original: _P, initial_dict: dict[str, Any]) -> None: ...
     def __getitem__(self, name: str) -> Any: ...
     def __getattr__(self, name: str) -> Any: ...

@@ -26,7 +26,8 @@ from itertools import islice as _islice
 from operator import index as _operator_index
 from types import GenericAlias as _GenericAlias
 
-from ._plist import _EMPTY, _as_index, _cons_onto, _drop, _items, _nth
+from ._plist import (_EMPTY, _as_int, _cons_onto, _drop, _items, _nth,
+                     _search_bounds)
 
 __all__ = ["PDeque", "pdeque", "dq"]
 
@@ -44,14 +45,6 @@ def _check_maxlen(maxlen):
     if bound < 0:
         raise ValueError("maxlen must be non-negative")
     return bound
-
-
-def _count_arg(count):
-    try:
-        return _operator_index(count)
-    except TypeError:
-        raise TypeError("'%s' object cannot be interpreted as an integer"
-                        % type(count).__name__) from None
 
 
 def _halves(items):
@@ -104,6 +97,29 @@ def _pop_side(near, far, count):
     # what is left is the first `kept` elements of far, from far's end
     new_far, new_near = _halves(_items(far, kept))
     return new_near, new_far
+
+
+def _end(near, far):
+    """The element at the end of a deque that the list near starts at; far
+    is the other list (when near is empty, far holds at most one element:
+    the invariant).  IndexError when the deque is empty."""
+    if near._len:
+        return near._first
+    if far._len:
+        return far._first
+    raise IndexError("No elements in empty deque")
+
+
+def _make_room(deque, k, right):
+    """deque without the elements that adding k more at its right end (right
+    true) or its left end would push past its bound: they are popped from
+    the other end.  deque itself when there is room."""
+    maxlen = deque._maxlen
+    if maxlen is not None:
+        excess = len(deque) + k - maxlen
+        if excess > 0:
+            return deque.popleft(excess) if right else deque.pop(excess)
+    return deque
 
 
 def _remove_at(node, i):
@@ -171,13 +187,7 @@ class PDeque:
         >>> pdeque([1, 2, 3]).left
         1
         """
-        front = self._front
-        if front._len:
-            return front._first
-        back = self._back
-        if back._len:
-            return back._first
-        raise IndexError("No elements in empty deque")
+        return _end(self._front, self._back)
 
     @property
     def right(self):
@@ -188,13 +198,7 @@ class PDeque:
         >>> pdeque([1, 2, 3]).right
         3
         """
-        back = self._back
-        if back._len:
-            return back._first
-        front = self._front
-        if front._len:
-            return front._first
-        raise IndexError("No elements in empty deque")
+        return _end(self._back, self._front)
 
     @property
     def maxlen(self):
@@ -239,7 +243,7 @@ class PDeque:
             if start >= stop:
                 return _make(_EMPTY, _EMPTY, self._maxlen)
             return self.popleft(start).pop(n - stop)
-        given = _as_index(index)
+        given = _as_int(index)
         i = given + n if given < 0 else given
         if i < 0 or i >= n:
             raise IndexError("pdeque index %d out of range %d" % (given, n))
@@ -271,13 +275,7 @@ class PDeque:
         >>> pdeque([1, 2, 3, 2]).index(2), pdeque([1, 2, 3, 2]).index(2, 2)
         (1, 3)
         """
-        n = len(self)
-        start = 0 if start is None else _operator_index(start)
-        stop = n if stop is None else _operator_index(stop)
-        if start < 0:
-            start = max(start + n, 0)
-        if stop < 0:
-            stop += n
+        start, stop = _search_bounds(start, stop, len(self))
         for i, x in enumerate(_islice(self, start, max(stop, start)), start):
             if x is value or x == value:
                 return i
@@ -295,11 +293,9 @@ class PDeque:
         (pdeque([1, 2, 3]), pdeque([2, 3], maxlen=2))
         """
         maxlen = self._maxlen
-        base = self
-        if maxlen is not None and len(self) >= maxlen:
-            if maxlen == 0:
-                return self
-            base = self.popleft(len(self) - maxlen + 1)
+        if maxlen == 0:
+            return self
+        base = _make_room(self, 1, True)
         return _make(base._front, base._back.cons(elem), maxlen)
 
     def appendleft(self, elem):
@@ -312,11 +308,9 @@ class PDeque:
         (pdeque([0, 1, 2]), pdeque([0, 1], maxlen=2))
         """
         maxlen = self._maxlen
-        base = self
-        if maxlen is not None and len(self) >= maxlen:
-            if maxlen == 0:
-                return self
-            base = self.pop(len(self) - maxlen + 1)
+        if maxlen == 0:
+            return self
+        base = _make_room(self, 1, False)
         return _make(base._front.cons(elem), base._back, maxlen)
 
     def pop(self, count=1):
@@ -330,7 +324,7 @@ class PDeque:
         >>> pdeque([1, 2, 3]).pop(-1)
         pdeque([2, 3])
         """
-        count = _count_arg(count)
+        count = _as_int(count, "an integer")
         if count <= 0:
             return self if count == 0 else self.popleft(-count)
         back, front = _pop_side(self._back, self._front, count)
@@ -345,7 +339,7 @@ class PDeque:
         >>> pdeque([1, 2, 3]).popleft(), pdeque([1, 2, 3]).popleft(-2)
         (pdeque([2, 3]), pdeque([1]))
         """
-        count = _count_arg(count)
+        count = _as_int(count, "an integer")
         if count <= 0:
             return self if count == 0 else self.pop(-count)
         front, back = _pop_side(self._front, self._back, count)
@@ -364,14 +358,10 @@ class PDeque:
         if not elements:
             return self
         maxlen = self._maxlen
-        base = self
-        if maxlen is not None:
-            k = len(elements)
-            if k >= maxlen:
-                return _from_items(elements[k - maxlen:], maxlen)
-            excess = len(self) + k - maxlen
-            if excess > 0:
-                base = self.popleft(excess)
+        k = len(elements)
+        if maxlen is not None and k >= maxlen:
+            return _from_items(elements[k - maxlen:], maxlen)
+        base = _make_room(self, k, True)
         return _make(base._front, _cons_onto(elements, base._back), maxlen)
 
     def extendleft(self, iterable):
@@ -388,16 +378,12 @@ class PDeque:
         if not elements:
             return self
         maxlen = self._maxlen
-        base = self
-        if maxlen is not None:
-            k = len(elements)
-            if k >= maxlen:
-                kept = elements[k - maxlen:]
-                kept.reverse()
-                return _from_items(kept, maxlen)
-            excess = len(self) + k - maxlen
-            if excess > 0:
-                base = self.pop(excess)
+        k = len(elements)
+        if maxlen is not None and k >= maxlen:
+            kept = elements[k - maxlen:]
+            kept.reverse()
+            return _from_items(kept, maxlen)
+        base = _make_room(self, k, False)
         return _make(_cons_onto(elements, base._front), base._back, maxlen)
 
     def rotate(self, steps):
@@ -409,7 +395,7 @@ class PDeque:
         >>> pdeque([1, 2, 3, 4, 5]).rotate(2), pdeque([1, 2, 3, 4, 5]).rotate(-2)
         (pdeque([4, 5, 1, 2, 3]), pdeque([3, 4, 5, 1, 2]))
         """
-        steps = _count_arg(steps)
+        steps = _as_int(steps, "an integer")
         n = len(self)
         if n == 0:
             return self

@@ -16,7 +16,8 @@ element is equal to itself: ``x is y or x == y``), in ``==``, ``in``,
 ``count``, ``index`` and ``remove``.
 
 ``march.pyrsistent._pdeque`` builds on the private helpers here
-(``_EMPTY``, ``_cons_onto``, ``_items``, ``_drop``, ``_nth``).
+(``_EMPTY``, ``_cons_onto``, ``_items``, ``_drop``, ``_nth``, ``_as_int``,
+``_search_bounds``).
 """
 from collections.abc import Hashable as _Hashable
 from collections.abc import Sequence as _Sequence
@@ -29,13 +30,29 @@ __all__ = ["PList", "plist", "l"]
 _new = object.__new__
 
 
-def _as_index(i):
-    """i as an int for ``[]``, with pyrsistent's message when it is not one."""
+def _as_int(value, noun="an index"):
+    """value as an int (``operator.index``); when it is not one, pyrsistent's
+    TypeError "'T' object cannot be interpreted as <noun>" ("an index" for
+    ``[]``, "an integer" for a count)."""
     try:
-        return _operator_index(i)
+        return _operator_index(value)
     except TypeError:
-        raise TypeError("'%s' object cannot be interpreted as an index"
-                        % type(i).__name__) from None
+        raise TypeError("'%s' object cannot be interpreted as %s"
+                        % (type(value).__name__, noun)) from None
+
+
+def _search_bounds(start, stop, n):
+    """The positions that ``index(value, start, stop)`` looks at in a
+    sequence of length n, as (first, end): 0 <= first, end <= n, none when
+    end <= first.  start and stop are None or integers, negative ones
+    counting from the end, as ``list.index`` takes them."""
+    start = 0 if start is None else _operator_index(start)
+    stop = n if stop is None else _operator_index(stop)
+    if start < 0:
+        start = max(start + n, 0)
+    if stop < 0:
+        stop += n
+    return start, min(stop, n)
 
 
 def _items(node, count=None):
@@ -174,7 +191,7 @@ class PList:
             if stop == n:
                 return tail
             return _plist_from_sequence(_items(tail, stop - start))
-        i = _as_index(index)
+        i = _as_int(index)
         if i < 0:
             i += n
         if i < 0 or i >= n:
@@ -218,13 +235,7 @@ class PList:
         (1, 3)
         """
         n = self._len
-        start = 0 if start is None else _operator_index(start)
-        stop = n if stop is None else _operator_index(stop)
-        if start < 0:
-            start = max(start + n, 0)
-        if stop < 0:
-            stop += n
-        stop = min(stop, n)
+        start, stop = _search_bounds(start, stop, n)
         node = _drop(self, min(start, n))
         for i in range(start, stop):
             x = node._first

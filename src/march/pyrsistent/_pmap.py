@@ -36,6 +36,7 @@ from functools import partial as _partial
 import march as _march
 from march._transform import transform as _transform
 
+from ._evolver import EvolverBase as _EvolverBase
 from ._pset import PSet as _PSet
 
 __all__ = ["PMap", "pmap", "m"]
@@ -290,7 +291,7 @@ class PMap(_Map):
 
     # -- the evolver --------------------------------------------------------
 
-    class _Evolver:
+    class _Evolver(_EvolverBase):
         """A mutable draft of a ``PMap`` (``pm.evolver()``): change it in
         place, then ``persistent()`` gives a ``PMap``.  The original map is
         never changed.

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, NoReturn, TypeVar, overload
 
 from march import Map, Set
+from ._evolver import EvolverBase
 
 __all__ = ["PMap", "pmap", "m"]
 
@@ -49,7 +50,7 @@ class PMap(Map[_K, _V]):
     def __or__(self, other: Mapping[_K, _V], /) -> PMap[_K, _V]: ...  # type: ignore[override]
     def transform(self, *transformations: Any) -> PMap[_K, _V]: ...
 
-    class _Evolver(Generic[_K2, _V2]):
+    class _Evolver(EvolverBase, Generic[_K2, _V2]):
         def __init__(self, original_pmap: PMap[_K2, _V2]) -> None: ...
         def __getitem__(self, key: _K2) -> _V2: ...
         @overload

@@ -22,7 +22,8 @@ class PSet(_Set):
     Build one with ``pset(iterable)`` or ``s(*elements)``.  Updates
     (``add``, ``remove``, ``discard``, ``update``, ``|``, ``&``, ``-``,
     ``^`` and their named forms, the evolver) return a new ``PSet`` and
-    leave this one as it was; one that changes nothing returns this set.  A
+    leave this one as it was; ``add``, ``discard``, ``update`` and
+    ``union`` return this very set when they change nothing.  A
     ``PSet`` compares with any set (``==``, ``<=``, ...), is hashable, and
     pickles.
 

@@ -3,7 +3,7 @@
 
 ``PVector`` is a subclass of ``march.Vector`` with no instance state of its
 own (``__slots__ = ()``).  march's RRB tree already has pyrsistent's
-vector semantics (``==`` with lists and tuples, the evolver, ``mset``,
+vector semantics (``==`` with lists, the evolver, ``mset``,
 ``transform``, the ``Index out of range: N`` errors), and every derivation
 of a ``march.Vector`` subclass keeps the subclass, in C and in the twin, so
 everything except the repr is inherited untouched: ``pv.append(x)`` is the C
@@ -32,7 +32,7 @@ class PVector(_Vector):
     (``append``, ``extend``, ``set``, ``mset``, ``delete``, ``remove``,
     ``+``, ``*``, slicing, ``transform``, the evolver) returns a new
     ``PVector`` and leaves this one as it was.  A ``PVector`` equals any
-    list or tuple with the same elements, is hashable (when its elements
+    list with the same elements (not a tuple), is hashable (when its elements
     are), and pickles.
 
     Complexity: indexing and single-element updates O(log32 n) (appends
