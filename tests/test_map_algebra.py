@@ -325,13 +325,16 @@ def test_mutation_update_with_map_and_kwargs(M):
     assert M.Map(M.Map(a=1), b=2) == M.Map(a=1, b=2)
 
 
-def test_subclass_results_are_maps(M):
+def test_subclass_results_are_subclass_instances(M):
+    # the algebra of a subclass instance keeps its class (the full table is
+    # in tests/test_map_subclass.py)
     class Sub(M.Map):
         pass
 
     a = Sub(a=1)
-    assert type(a.union(M.Map(b=2))) is M.Map
-    assert type(a.filter(lambda k, v: False)) is M.Map
+    assert type(a.union(M.Map(b=2))) is Sub
+    assert type(a.filter(lambda k, v: False)) is Sub
+    assert type(M.Map(b=2).union(a)) is M.Map
 
 
 # ---------------------------------------------------------------------------

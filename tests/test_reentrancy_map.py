@@ -770,7 +770,9 @@ def test_final_types(M, name):
             pass
 
 
-def test_map_is_subclassable_with_plain_results(M):
+def test_map_is_subclassable_with_subclass_results(M):
+    # every derivation keeps the subclass (as Set's and Vector's; the full
+    # table is in tests/test_map_subclass.py)
     class Sub(M.Map):
         pass
 
@@ -791,7 +793,7 @@ def test_map_is_subclassable_with_plain_results(M):
         "finish": s.mutate().finish(),
     }
     for name, r in changed.items():
-        assert type(r) is M.Map, name
+        assert type(r) is Sub, name
     unchanged = {
         "set": s.set("a", 1), "discard": s.discard("zz"), "update": s.update(),
         "update_empty": s.update({}), "or": s | {}, "or_map": s | M.Map(),
@@ -802,7 +804,10 @@ def test_map_is_subclassable_with_plain_results(M):
     for name, r in unchanged.items():
         assert r is s, name
     other = M.Map(z=1)
-    assert (Sub() | other) is other           # an empty map: the other one
+    r = Sub() | other           # an empty map: the other one's trie, in Sub
+    assert type(r) is Sub and r == other
+    same = Sub(z=1)
+    assert (Sub() | same) is same             # the other one, of that type
     sub_other = Sub(z=1)
     r = M.Map() | sub_other
     assert type(r) is M.Map and r == sub_other

@@ -42,8 +42,9 @@ A persistent hash map (HAMT), a drop-in for ``immutables.Map``.
 keyword arguments, like ``dict``.  An operation that changes the map
 returns a new one and leaves the original as it was (``set`` of the same
 value object or ``discard`` of an absent key returns the map itself).
-Map may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make a
-``Sub``, while a changed map is a plain Map (the rule of immutables' Map).
+Map may be subclassed: every map derived from a subclass instance (its
+methods, ``|`` with it on the left, its mutation's ``finish()``) is an
+instance of that subclass, and ``Sub(m)`` of any Map shares its trie.
 Maps are hashable when their values are.
 
 Complexity: lookup, set and delete O(log32 n) expected; ``len`` O(1);

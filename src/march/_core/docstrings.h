@@ -22,8 +22,9 @@
     "keyword arguments, like ``dict``.  An operation that changes the map\n" \
     "returns a new one and leaves the original as it was (``set`` of the same\n" \
     "value object or ``discard`` of an absent key returns the map itself).\n" \
-    "Map may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make a\n" \
-    "``Sub``, while a changed map is a plain Map (the rule of immutables' Map).\n" \
+    "Map may be subclassed: every map derived from a subclass instance (its\n" \
+    "methods, ``|`` with it on the left, its mutation's ``finish()``) is an\n" \
+    "instance of that subclass, and ``Sub(m)`` of any Map shares its trie.\n" \
     "Maps are hashable when their values are.\n" \
     "\n" \
     "Complexity: lookup, set and delete O(log32 n) expected; ``len`` O(1);\n" \

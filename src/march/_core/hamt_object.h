@@ -48,7 +48,9 @@ typedef struct {
     Py_ssize_t busy;
     PyObject *weakreflist;
     MarchHamtObject *orig;  /* SetEvolver: the last persistent Set (or the
-                             * source); NULL for a MapMutation */
+                             * source); MapMutation: the source map when a
+                             * subclass instance (its type is finish()'s),
+                             * NULL for an exact Map */
 } MarchHamtTransient;
 
 /* ------------------------------------------------------------------ */
@@ -208,7 +210,8 @@ MarchBitmapNode *march_hamt_object_algebra(int op, MarchBitmapNode *a,
 /* MapMutation and SetEvolver                                          */
 
 /* a new transient of `type` over `root` (a new reference taken) with a
- * fresh owner id; orig: SetEvolver's source Set, else NULL */
+ * fresh owner id; orig: SetEvolver's source Set, a MapMutation's source
+ * map when a subclass instance, else NULL */
 PyObject *march_hamt_transient_new(PyTypeObject *type, MarchBitmapNode *root,
                                    MarchHamtObject *orig);
 int march_hamt_transient_traverse(PyObject *self, visitproc visit,

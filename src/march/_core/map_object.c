@@ -10,8 +10,12 @@
  *   Map           {root, cached hash (-1: not yet), weakreflist}.  Immutable.
  *                 GC-tracked only when its root node is (the root never
  *                 changes), see the GC policy in hamt_node.c / common.h.
- *   MapMutation   {root, owner (0 once finished), busy, orig (NULL: a
- *                 SetEvolver's), weakreflist}: a transient (hamt_object.h).  Always GC-tracked.
+ *                 Subclassable: every derivation of a subclass instance is
+ *                 of its type (map_result); see above Map_Type.
+ *   MapMutation   {root, owner (0 once finished), busy, orig (the source
+ *                 map when a subclass instance, whose type finish() makes;
+ *                 else NULL), weakreflist}: a transient (hamt_object.h).
+ *                 Always GC-tracked.  Not subclassable.
  *                 MapMutation.update() is atomic: on an error the mutation
  *                 keeps its previous root.
  *   MapKeys, MapValues, MapItems   views over a Map.
@@ -46,7 +50,9 @@ typedef struct {
     MapObject *map;
 } MapViewObject;
 
+/* a Map or a subclass instance: the layout of a Map */
 #define Map_Check(o) PyObject_TypeCheck((o), &Map_Type)
+#define Map_CheckExact(o) Py_IS_TYPE((o), &Map_Type)
 #define Mutation_Check(o) PyObject_TypeCheck((o), &MapMutation_Type)
 
 /* ------------------------------------------------------------------ */
@@ -59,7 +65,10 @@ typedef struct {
 #define MAP_FREELIST_LINK offsetof(MapObject, root)
 static MarchFreeList map_freelist;
 
-/* A new map over `root` (stolen). */
+/* A new map of `type` (Map or a subclass) over `root` (stolen): the exact
+ * Map from the free list (GC-tracked only when its root is), a subclass
+ * instance by its tp_alloc (which GC-tracks it: its __dict__ may hold
+ * anything). */
 static MapObject *
 map_from_root(PyTypeObject *type, MarchBitmapNode *root)
 {
@@ -91,7 +100,8 @@ map_from_root(PyTypeObject *type, MarchBitmapNode *root)
     return m;
 }
 
-/* the Map for a result root (stolen): self when unchanged */
+/* the map for a result root (stolen), of the type of self (a subclass
+ * instance's derivations are of its type): self when unchanged */
 static PyObject *
 map_result(MapObject *self, MarchBitmapNode *r)
 {
@@ -103,7 +113,7 @@ map_result(MapObject *self, MarchBitmapNode *r)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return (PyObject *)map_from_root(&Map_Type, r);
+    return (PyObject *)map_from_root(Py_TYPE(self), r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -236,23 +246,36 @@ map_set(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
     return map_result(self, nr);
 }
 
-/* a new plain Map over root (stolen) */
+/* delete/discard (march_hamt_object_without, with the type of self): a
+ * new map without key; when the key is absent, KeyError (`strict`) or
+ * self */
 static PyObject *
-map_plain_from_root(MarchBitmapNode *root)
+map_without(PyObject *self, PyObject *key, int strict)
 {
-    return (PyObject *)map_from_root(&Map_Type, root);
+    MarchBitmapNode *nr;
+    int r = march_hamt_object_root_without(MARCH_HAMT_ROOT(self), key, &nr);
+    if (r > 0) {
+        return (PyObject *)map_from_root(Py_TYPE(self), nr);
+    }
+    if (r == 0) {
+        if (!strict) {
+            return Py_NewRef(self);
+        }
+        march_hamt_object_key_error(key);
+    }
+    return NULL;
 }
 
 static PyObject *
 map_delete(PyObject *self, PyObject *key)
 {
-    return march_hamt_object_without(self, key, map_plain_from_root, 1);
+    return map_without(self, key, 1);
 }
 
 static PyObject *
 map_discard(PyObject *self, PyObject *key)
 {
-    return march_hamt_object_without(self, key, map_plain_from_root, 0);
+    return map_without(self, key, 0);
 }
 
 static PyObject *
@@ -281,6 +304,8 @@ map_or(PyObject *a, PyObject *b)
     if (!Map_Check(a)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
+    /* the result is of the type of the left operand: the slot is also
+     * tried reflected (a | m with m a Map), which is not a Map operation */
     m = (MapObject *)a;
     if (Map_Check(b)) {
         MapObject *o = (MapObject *)b;
@@ -288,7 +313,8 @@ map_or(PyObject *a, PyObject *b)
             Py_INCREF(a);
             return a;
         }
-        if (m->root->count == 0 && Py_IS_TYPE(b, &Map_Type)) {
+        /* b itself only when it is of that very type */
+        if (m->root->count == 0 && Py_IS_TYPE(b, Py_TYPE(a))) {
             Py_INCREF(b);
             return b;
         }
@@ -307,12 +333,12 @@ map_or(PyObject *a, PyObject *b)
     return map_result(m, nr);
 }
 
-static PyObject *mapmutation_new(MarchBitmapNode *root);
+static PyObject *mapmutation_new(MapObject *src);
 
 static PyObject *
 map_mutate(MapObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return mapmutation_new(self->root);
+    return mapmutation_new(self);
 }
 
 static PyObject *
@@ -381,6 +407,26 @@ map_reduce(MapObject *self, PyObject *Py_UNUSED(ignored))
     PyObject *d = map_entries_dict(self->root);
     if (d == NULL) {
         return NULL;
+    }
+    if (!Map_CheckExact(self)) {
+        /* a subclass instance: its type, and its __dict__ when not empty
+         * (the state pickle restores) */
+        PyObject *dict = PyObject_GetAttrString((PyObject *)self,
+                                                "__dict__");
+        if (dict == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                Py_DECREF(d);
+                return NULL;
+            }
+            PyErr_Clear();
+        }
+        else if (PyDict_Check(dict) && PyDict_GET_SIZE(dict) > 0) {
+            return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), d,
+                                 dict);
+        }
+        else {
+            Py_DECREF(dict);
+        }
     }
     return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), d);
 }
@@ -485,15 +531,41 @@ done:
     return res;
 }
 
+/* "march.Map(...)", or "Sub(...)" with a subclass's __name__ */
 static PyObject *
 map_repr(MapObject *self)
 {
-    PyObject *res;
+    PyObject *res, *name;
+    const char *prefix = "march.Map";
     int r = Py_ReprEnter((PyObject *)self);
     if (r != 0) {
         return r > 0 ? PyUnicode_FromString("{...}") : NULL;
     }
-    res = map_entries_repr("march.Map", self->root);
+    if (Map_CheckExact(self)) {
+        name = NULL;
+    }
+    else {
+        name = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+        if (name == NULL) {
+            Py_ReprLeave((PyObject *)self);
+            return NULL;
+        }
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError, "__name__ must be a str");
+            Py_DECREF(name);
+            Py_ReprLeave((PyObject *)self);
+            return NULL;
+        }
+        /* valid while `name` is held */
+        prefix = PyUnicode_AsUTF8(name);
+        if (prefix == NULL) {
+            Py_DECREF(name);
+            Py_ReprLeave((PyObject *)self);
+            return NULL;
+        }
+    }
+    res = map_entries_repr(prefix, self->root);
+    Py_XDECREF(name);
     Py_ReprLeave((PyObject *)self);
     return res;
 }
@@ -795,11 +867,17 @@ static PyNumberMethods map_as_number = {
 
 /* The docstrings are written once, for C and twin, in
  * src/march/_docstrings.py (-> docstrings.h, tools/gen_docstrings.py).
- * The subclass rule: Sub(...) and Sub.from_keys(...) make a Sub; an
- * operation that changes the map (set, delete, update, |, the algebra,
- * filter, ..., mutate().finish()) returns a plain Map, one that changes
- * nothing returns the map itself (the rule of immutables' pure-Python
- * Map). */
+ * The subclass rule (as Set's and Vector's): Sub(...) and
+ * Sub.from_keys(...) make a Sub, and so does every operation of a Sub that
+ * changes the map (set, delete, discard, update, | with it on the left,
+ * the algebra, filter, map_values, mutate().finish(), pickling): the
+ * result is of type(self) (map_result, map_from_root).  One that changes
+ * nothing returns the map itself.  Sub(m) of any Map shares m's trie in
+ * O(1).  Only the exact Map uses the free list; a subclass instance is
+ * always GC-tracked (its __dict__ may hold anything), and heap subclasses
+ * are deallocated and traversed by subtype_dealloc/subtype_traverse, which
+ * call map_dealloc (-> march_hamt_object_dealloc_as, by tp_free) and
+ * march_hamt_object_traverse after the __dict__. */
 static PyTypeObject Map_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "march._hamt.Map",
@@ -826,10 +904,13 @@ static PyTypeObject Map_Type = {
 /* ------------------------------------------------------------------ */
 /* MapMutation                                                         */
 
+/* a mutation over src's root; `orig` keeps a subclass instance (the type
+ * finish() makes), NULL for an exact Map */
 static PyObject *
-mapmutation_new(MarchBitmapNode *root)
+mapmutation_new(MapObject *src)
 {
-    return march_hamt_transient_new(&MapMutation_Type, root, NULL);
+    return march_hamt_transient_new(&MapMutation_Type, src->root,
+                                    Map_CheckExact(src) ? NULL : src);
 }
 
 #define MAPMUTATION(o) ((MarchHamtTransient *)(o))
@@ -972,6 +1053,7 @@ static PyObject *
 mapmutation_finish(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     MutationObject *self = MAPMUTATION(op);
+    PyTypeObject *type;
     MapObject *m;
     if (march_transient_idle(self->busy, "MapMutation") < 0) {
         return NULL;
@@ -981,10 +1063,15 @@ mapmutation_finish(PyObject *op, PyObject *Py_UNUSED(ignored))
      * run a collection, hence finalizers and gc.callbacks: `busy` keeps
      * them from editing the root being handed over (in place, or by
      * replacing it, which the Map would not see) */
+    /* the type of the source map (a subclass's is kept alive by its
+     * instances: hold it across the allocation) */
+    type = self->orig != NULL ? Py_TYPE(self->orig) : &Map_Type;
+    Py_INCREF(type);
     Py_INCREF(self->root);
     self->busy++;
-    m = map_from_root(&Map_Type, self->root);
+    m = map_from_root(type, self->root);
     self->busy--;
+    Py_DECREF(type);
     if (m != NULL) {
         self->owner = 0;
     }

@@ -366,7 +366,8 @@ _object_new = object.__new__
 
 def hamt_transient_new(type_, root, orig):
     """A new transient of class ``type_`` over ``root`` with a fresh owner
-    id; ``orig``: a SetEvolver's source Set, else None."""
+    id; ``orig``: a SetEvolver's source Set, a MapMutation's source map
+    when a subclass instance, else None."""
     t = _object_new(type_)
     t._root = root
     t._orig = orig

@@ -11,7 +11,8 @@ What Map and Set share (len(), _check(), _layout(), building roots, the
 transients' edits) is in ``hamt_object.py``, the algorithms in ``hamt.py``
 and ``hamt_walk.py``.
 
-``Map`` may be subclassed; ``MapMutation`` may not (as in C).
+``Map`` may be subclassed (every derivation of a subclass instance is an
+instance of its class); ``MapMutation`` may not (as in C).
 ``map_register()`` registers the classes in ``hamt_object.hamt_types`` and
 Map as a ``collections.abc.Mapping``; ``hamt_module`` calls it at import.
 """
@@ -33,7 +34,7 @@ from .hamt_object import (
     hamt_object_check, hamt_object_depth, hamt_object_diff,
     hamt_object_is_set, hamt_object_key_error, hamt_object_layout,
     hamt_object_length, hamt_object_set_root, hamt_object_stats,
-    hamt_object_update, hamt_object_without, hamt_transient_assoc,
+    hamt_object_root_without, hamt_object_update, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
     hamt_transient_find, hamt_transient_length, hamt_transient_new,
     hamt_transient_reduce, hamt_transient_without, hamt_transient_writable,
@@ -51,7 +52,7 @@ _object_new = object.__new__
 # ---------------------------------------------------------------------------
 
 def map_from_root(type_, root):
-    """A new map of class ``type_`` over ``root``."""
+    """A new map of class ``type_`` (Map or a subclass) over ``root``."""
     m = _object_new(type_)
     m._root = root          # hamt_object_init, written out
     m._hash = None
@@ -79,17 +80,23 @@ def map_entries_dict(root):
     return dict(hamt_iter_init(root))
 
 
-def map_plain_from_root(root):
-    """A new plain Map over ``root`` (what a change of a Map, even a
-    subclass's, returns)."""
-    return map_from_root(Map, root)
+def map_without(self, key, strict):
+    """delete/discard (hamt_object_without, with the class of self): a new
+    map without key; when absent, KeyError (``strict``) or self."""
+    new, found = hamt_object_root_without(self._root, key)
+    if found:
+        return map_from_root(type(self), new)
+    if strict:
+        hamt_object_key_error(key)
+    return self
 
 
 def map_result(self, r):
-    """The Map for a result root: self when unchanged."""
+    """The map for a result root, of the class of self (a subclass
+    instance's derivations are of its class): self when unchanged."""
     if r is self._root:
         return self
-    return map_from_root(Map, r)
+    return map_from_root(type(self), r)
 
 
 def map_check_combine(combine):
@@ -151,11 +158,13 @@ class Map:
     # keyword arguments, like ``dict``.  Operations that change it return a
     # new map and leave the original unchanged.
     #
-    # ``Map`` may be subclassed: ``Sub(...)`` and ``Sub.from_keys(...)`` make
-    # a ``Sub``; an operation that changes the map (``set``, ``delete``,
-    # ``update``, ``|``, the algebra, ``filter``, ..., ``mutate().finish()``)
-    # returns a plain ``Map``, one that changes nothing returns the map itself
-    # (the rule of immutables' pure-Python ``Map``), as in C.
+    # ``Map`` may be subclassed (as ``Set`` and ``Vector``): ``Sub(...)`` and
+    # ``Sub.from_keys(...)`` make a ``Sub``, and so does every operation of a
+    # ``Sub`` that changes the map (``set``, ``delete``, ``discard``,
+    # ``update``, ``|`` with it on the left, the algebra, ``filter``,
+    # ``map_values``, ``mutate().finish()``, pickling): the result is of
+    # ``type(self)``.  One that changes nothing returns the map itself.
+    # ``Sub(m)`` of any Map shares m's trie.  As in C.
 
     __slots__ = ("_root", "_hash", "__weakref__")
 
@@ -217,13 +226,13 @@ class Map:
         new = hamt_assoc(root, key, hash(key) & M64, value, 0)[0]
         if new is root:
             return self
-        return map_plain_from_root(new)
+        return map_from_root(type(self), new)
 
     def delete(self, key, /):
-        return hamt_object_without(self, key, map_plain_from_root, True)
+        return map_without(self, key, True)
 
     def discard(self, key, /):
-        return hamt_object_without(self, key, map_plain_from_root, False)
+        return map_without(self, key, False)
 
     def update(self, /, *args, **kw):
         if len(args) > 1:
@@ -236,13 +245,15 @@ class Map:
         new = hamt_object_update(root, col, kw, hamt_node_new_owner())
         if new is root:
             return self
-        return map_plain_from_root(new)
+        return map_from_root(type(self), new)
 
     def __or__(self, other):
+        # the result is of the class of the left operand
         if isinstance(other, Map):
             if not other._root.count:
                 return self
-            if not self._root.count and type(other) is Map:
+            # other itself only when it is of that very class
+            if not self._root.count and type(other) is type(self):
                 return other
         elif not isinstance(other, _abc.Mapping):
             return NotImplemented
@@ -250,10 +261,10 @@ class Map:
         new = hamt_object_update(root, other, None, hamt_node_new_owner())
         if new is root:
             return self                 # unchanged: self, even a subclass's
-        return map_plain_from_root(new)
+        return map_from_root(type(self), new)
 
     def mutate(self):
-        return mapmutation_new(self._root)
+        return mapmutation_new(self)
 
     evolver = mutate
 
@@ -337,10 +348,21 @@ class Map:
         return h
 
     def __repr__(self):
-        return map_entries_repr(self, "march.Map", self._root)
+        # "march.Map(...)", or "Sub(...)" with a subclass's __name__
+        cls = type(self)
+        prefix = "march.Map" if cls is Map else cls.__name__
+        return map_entries_repr(self, prefix, self._root)
 
     def __reduce__(self):
-        return (type(self), (map_entries_dict(self._root),))
+        cls = type(self)
+        entries = map_entries_dict(self._root)
+        if cls is not Map:
+            # a subclass instance: its __dict__ when not empty (the state
+            # pickle restores)
+            d = getattr(self, "__dict__", None)
+            if isinstance(d, dict) and d:
+                return (cls, (entries,), d)
+        return (cls, (entries,))
 
     # -- debugging -------------------------------------------------------
 
@@ -354,8 +376,11 @@ class Map:
 # MapMutation
 # ---------------------------------------------------------------------------
 
-def mapmutation_new(root):
-    return hamt_transient_new(MapMutation, root, None)
+def mapmutation_new(src):
+    """A mutation over src's root; ``_orig`` keeps a subclass instance (the
+    class finish() makes), None for an exact Map."""
+    return hamt_transient_new(MapMutation, src._root,
+                              None if type(src) is Map else src)
 
 
 class MapMutation:
@@ -386,7 +411,8 @@ class MapMutation:
     # thread (a key's ``__hash__``/``__eq__``, a finalizer) still meets
     # ``_busy`` and its RuntimeError rather than a deadlock.
 
-    # _orig: always None (C: one struct for MapMutation and SetEvolver)
+    # _orig: the source map when a subclass instance (the class finish()
+    # makes), else None (C: one struct for MapMutation and SetEvolver)
     __slots__ = ("_root", "_orig", "_owner", "_busy", "_lock", "__weakref__")
 
     def __new__(cls, /, *args, **kw):
@@ -477,7 +503,10 @@ class MapMutation:
             # root being handed over
             self._busy += 1
             try:
-                m = map_from_root(Map, self._root)
+                # the class of the source map
+                orig = self._orig
+                m = map_from_root(Map if orig is None else type(orig),
+                                  self._root)
             finally:
                 self._busy -= 1
             self._owner = 0     # only once the Map exists (as in C)
