@@ -616,6 +616,7 @@ def logged():
 
 
 def test_subclass_set_remove_discard_use_the_evolver(logged):
+    assert LoggedPMap.set is not march.Map.set
     assert type(logged.set("b", 2)) is LoggedPMap
     assert type(logged.remove("a")) is LoggedPMap
     assert logged.discard("zz") is logged
@@ -637,12 +638,16 @@ def test_subclass_transform_uses_the_evolver(logged):
     assert LoggedPMap.log == [("set", "a", 2)]
 
 
-def test_a_plain_subclass_gets_pmaps_back():
+def test_a_plain_subclass_keeps_its_class_through_updates():
     class Sub(PMap):
         __slots__ = ()
 
     sub = march.Map.__new__(Sub, march.Map(a=1))
-    assert type(sub.set("b", 2)) is PMap
+    assert type(sub.set("b", 2)) is Sub and type(sub.remove("a")) is Sub
+    assert type(sub.update({"c": 3})) is Sub and type(sub + {"c": 3}) is Sub
+    assert type(sub.evolver().set("z", 0).persistent()) is Sub
+    # no evolver of its own: the C methods themselves
+    assert Sub.set is march.Map.set and Sub.remove is march.Map.delete
     assert sub.set("a", 1) is sub
     with pytest.raises(AttributeError) as info:
         sub.zz
@@ -947,3 +952,24 @@ def test_every_version_kept_by_the_machine_is_intact():
         history.append((pm, dict(model)))
     for version, snapshot in history:
         assert version == snapshot and len(version) == len(snapshot)
+
+
+def test_a_subclass_with_its_own_evolver_keeps_the_update_methods_it_defines():
+    class OwnSet(PMap):
+        __slots__ = ()
+
+        class _Evolver(PMap._Evolver):
+            __slots__ = ()
+
+        def set(self, key, val):
+            return "own set"
+
+    pm = march.Map.__new__(OwnSet, march.Map(a=1))
+    assert pm.set("b", 2) == "own set"
+    # the others go through the evolver, and keep the class
+    assert type(pm.remove("a")) is OwnSet and OwnSet.remove is not march.Map.delete
+
+    class Grandchild(OwnSet):
+        __slots__ = ()
+
+    assert Grandchild.set is OwnSet.set

@@ -78,13 +78,15 @@ march_hamt_object_root_without(MarchBitmapNode *root, PyObject *key,
 
 PyObject *
 march_hamt_object_without(PyObject *self, PyObject *key,
-                          PyObject *(*from_root)(MarchBitmapNode *),
+                          PyObject *(*from_root)(PyTypeObject *,
+                                                 MarchBitmapNode *),
                           int strict)
 {
     MarchBitmapNode *nr;
     int r = march_hamt_object_root_without(MARCH_HAMT_ROOT(self), key, &nr);
     if (r > 0) {
-        return from_root(nr);
+        /* self (and so its type) is the caller's: alive across the walk */
+        return from_root(Py_TYPE(self), nr);
     }
     if (r == 0) {
         if (!strict) {

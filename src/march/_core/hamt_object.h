@@ -160,11 +160,12 @@ void march_hamt_object_key_error(PyObject *key);
 int march_hamt_object_root_without(MarchBitmapNode *root, PyObject *key,
                                    MarchBitmapNode **out);
 
-/* Map.delete/discard, Set.remove/discard: a new object (by `from_root`,
- * which steals the root) without key; when the key is absent, KeyError
- * (`strict`) or self */
+/* Map.delete/discard, Set.remove/discard: a new object of self's type
+ * (by `from_root(type, root)`, which steals the root) without key; when the
+ * key is absent, KeyError (`strict`) or self */
 PyObject *march_hamt_object_without(PyObject *self, PyObject *key,
-                                    PyObject *(*from_root)(MarchBitmapNode *),
+                                    PyObject *(*from_root)(PyTypeObject *,
+                                                           MarchBitmapNode *),
                                     int strict);
 
 /* Map.diff, Set.diff: an iterator over the differences from a to b (see

@@ -69,7 +69,7 @@ static MarchFreeList map_freelist;
  * Map from the free list (GC-tracked only when its root is), a subclass
  * instance by its tp_alloc (which GC-tracks it: its __dict__ may hold
  * anything). */
-static MapObject *
+static PyObject *
 map_from_root(PyTypeObject *type, MarchBitmapNode *root)
 {
     MapObject *m;
@@ -89,7 +89,7 @@ map_from_root(PyTypeObject *type, MarchBitmapNode *root)
             }
         }
         march_hamt_object_init(m, root, 1);
-        return m;
+        return (PyObject *)m;
     }
     m = (MapObject *)type->tp_alloc(type, 0);
     if (m == NULL) {
@@ -97,7 +97,7 @@ map_from_root(PyTypeObject *type, MarchBitmapNode *root)
         return NULL;
     }
     march_hamt_object_init(m, root, 0);
-    return m;
+    return (PyObject *)m;
 }
 
 /* the map for a result root (stolen), of the type of self (a subclass
@@ -113,7 +113,7 @@ map_result(MapObject *self, MarchBitmapNode *r)
         Py_INCREF(self);
         return (PyObject *)self;
     }
-    return (PyObject *)map_from_root(Py_TYPE(self), r);
+    return map_from_root(Py_TYPE(self), r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -133,7 +133,7 @@ map_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         /* a new Map sharing the root (immutables: Map(m) is not m) */
         MapObject *src = (MapObject *)col, *m;
         Py_INCREF(src->root);
-        m = map_from_root(type, src->root);
+        m = (MapObject *)map_from_root(type, src->root);
         if (m != NULL) {
             m->hash = MARCH_ATOMIC_LOAD_SSIZE(&src->hash);
         }
@@ -141,7 +141,7 @@ map_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     empty = march_hamt_node_empty_root();
     if (col == NULL && !has_kw) {
-        return (PyObject *)map_from_root(type, empty);
+        return map_from_root(type, empty);
     }
     root = march_hamt_object_update(empty, col, kwds,
                                     march_hamt_node_new_owner());
@@ -149,7 +149,7 @@ map_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (root == NULL) {
         return NULL;
     }
-    return (PyObject *)map_from_root(type, root);
+    return map_from_root(type, root);
 }
 
 static void
@@ -246,36 +246,16 @@ map_set(MapObject *self, PyObject *const *args, Py_ssize_t nargs)
     return map_result(self, nr);
 }
 
-/* delete/discard (march_hamt_object_without, with the type of self): a
- * new map without key; when the key is absent, KeyError (`strict`) or
- * self */
-static PyObject *
-map_without(PyObject *self, PyObject *key, int strict)
-{
-    MarchBitmapNode *nr;
-    int r = march_hamt_object_root_without(MARCH_HAMT_ROOT(self), key, &nr);
-    if (r > 0) {
-        return (PyObject *)map_from_root(Py_TYPE(self), nr);
-    }
-    if (r == 0) {
-        if (!strict) {
-            return Py_NewRef(self);
-        }
-        march_hamt_object_key_error(key);
-    }
-    return NULL;
-}
-
 static PyObject *
 map_delete(PyObject *self, PyObject *key)
 {
-    return map_without(self, key, 1);
+    return march_hamt_object_without(self, key, map_from_root, 1);
 }
 
 static PyObject *
 map_discard(PyObject *self, PyObject *key)
 {
-    return map_without(self, key, 0);
+    return march_hamt_object_without(self, key, map_from_root, 0);
 }
 
 static PyObject *
@@ -742,7 +722,7 @@ map_from_keys(PyObject *cls, PyObject *args, PyObject *kwds)
         Py_DECREF(r);
         return NULL;
     }
-    return (PyObject *)map_from_root((PyTypeObject *)cls, r);
+    return map_from_root((PyTypeObject *)cls, r);
 }
 
 /* filter (fn = pred(key, value): keep when true) or map_values (fn(value)) */
@@ -1069,7 +1049,7 @@ mapmutation_finish(PyObject *op, PyObject *Py_UNUSED(ignored))
     Py_INCREF(type);
     Py_INCREF(self->root);
     self->busy++;
-    m = map_from_root(type, self->root);
+    m = (MapObject *)map_from_root(type, self->root);
     self->busy--;
     Py_DECREF(type);
     if (m != NULL) {

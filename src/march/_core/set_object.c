@@ -240,35 +240,16 @@ set_add(SetObject *self, PyObject *key)
     return set_result(Py_TYPE(self), (PyObject *)self, NULL, r);
 }
 
-/* remove/discard (march_hamt_object_without, with the type of self): a new
- * Set without key; when the key is absent, KeyError (`strict`) or self */
-static PyObject *
-set_without(PyObject *self, PyObject *key, int strict)
-{
-    MarchBitmapNode *nr;
-    int r = march_hamt_object_root_without(MARCH_HAMT_ROOT(self), key, &nr);
-    if (r > 0) {
-        return set_from_root_as(Py_TYPE(self), nr);
-    }
-    if (r == 0) {
-        if (!strict) {
-            return Py_NewRef(self);
-        }
-        march_hamt_object_key_error(key);
-    }
-    return NULL;
-}
-
 static PyObject *
 set_remove(PyObject *self, PyObject *key)
 {
-    return set_without(self, key, 1);
+    return march_hamt_object_without(self, key, set_from_root_as, 1);
 }
 
 static PyObject *
 set_discard(PyObject *self, PyObject *key)
 {
-    return set_without(self, key, 0);
+    return march_hamt_object_without(self, key, set_from_root_as, 0);
 }
 
 /* update(*iterables) == union(*iterables) */

@@ -195,13 +195,13 @@ def hamt_object_root_without(root, key):
 
 
 def hamt_object_without(self, key, from_root, strict):
-    """Map.delete/discard, Set.remove/discard: a new object (made by
-    ``from_root``) without ``key``; when the key is absent, KeyError
-    (``strict``) or self."""
+    """Map.delete/discard, Set.remove/discard: a new object of self's class
+    (made by ``from_root(type, root)``) without ``key``; when the key is
+    absent, KeyError (``strict``) or self."""
     # hamt_object_root_without, written out
     new, found = hamt_without(self._root, key, hash(key) & M64, 0)
     if found:
-        return from_root(new)
+        return from_root(type(self), new)
     if strict:
         hamt_object_key_error(key)
     return self

@@ -34,7 +34,7 @@ from .hamt_object import (
     hamt_object_check, hamt_object_depth, hamt_object_diff,
     hamt_object_is_set, hamt_object_key_error, hamt_object_layout,
     hamt_object_length, hamt_object_set_root, hamt_object_stats,
-    hamt_object_root_without, hamt_object_update, hamt_transient_assoc,
+    hamt_object_update, hamt_object_without, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
     hamt_transient_find, hamt_transient_length, hamt_transient_new,
     hamt_transient_reduce, hamt_transient_without, hamt_transient_writable,
@@ -78,17 +78,6 @@ def map_entries_repr(obj, prefix, root):
 
 def map_entries_dict(root):
     return dict(hamt_iter_init(root))
-
-
-def map_without(self, key, strict):
-    """delete/discard (hamt_object_without, with the class of self): a new
-    map without key; when absent, KeyError (``strict``) or self."""
-    new, found = hamt_object_root_without(self._root, key)
-    if found:
-        return map_from_root(type(self), new)
-    if strict:
-        hamt_object_key_error(key)
-    return self
 
 
 def map_result(self, r):
@@ -229,10 +218,10 @@ class Map:
         return map_from_root(type(self), new)
 
     def delete(self, key, /):
-        return map_without(self, key, True)
+        return hamt_object_without(self, key, map_from_root, True)
 
     def discard(self, key, /):
-        return map_without(self, key, False)
+        return hamt_object_without(self, key, map_from_root, False)
 
     def update(self, /, *args, **kw):
         if len(args) > 1:

@@ -33,7 +33,7 @@ from .hamt_object import (
     HAMT_OP_SYMMETRIC_DIFFERENCE, HAMT_OP_UNION, hamt_iterator_new,
     hamt_object_add_all, hamt_object_algebra, hamt_object_check,
     hamt_object_depth, hamt_object_diff, hamt_object_key_error,
-    hamt_object_layout, hamt_object_length, hamt_object_root_without,
+    hamt_object_layout, hamt_object_length, hamt_object_without,
     hamt_object_set_root, hamt_transient_assoc,
     hamt_transient_contains, hamt_transient_enter, hamt_transient_exit,
     hamt_transient_length, hamt_transient_new, hamt_transient_reduce,
@@ -142,17 +142,6 @@ def set_predicate(self, other, kind):
     return hamt_isdisjoint(self._root, o)
 
 
-def set_without(self, element, strict):
-    """remove/discard (hamt_object_without, with the class of self): a new
-    Set without element; when absent, KeyError (``strict``) or self."""
-    new, found = hamt_object_root_without(self._root, element)
-    if found:
-        return set_from_root_as(type(self), new)
-    if strict:
-        hamt_object_key_error(element)
-    return self
-
-
 def set_repr_name(self):
     """What a repr starts with: "march.Set", or a subclass's __name__."""
     if type(self) is Set:
@@ -234,10 +223,10 @@ class Set:
         return set_from_root_as(type(self), new)
 
     def discard(self, element, /):
-        return set_without(self, element, False)
+        return hamt_object_without(self, element, set_from_root_as, False)
 
     def remove(self, element, /):
-        return set_without(self, element, True)
+        return hamt_object_without(self, element, set_from_root_as, True)
 
     def update(self, *iterables):
         root = self._root

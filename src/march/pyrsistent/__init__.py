@@ -24,6 +24,21 @@ from ._immutable import immutable
 from ._helpers import freeze, thaw, mutant
 from ._toolz import get_in
 
+__all__ = [
+    "pmap", "m", "PMap",
+    "pvector", "v", "PVector",
+    "pset", "s", "PSet",
+    "pbag", "b", "PBag",
+    "plist", "l", "PList",
+    "pdeque", "dq", "PDeque",
+    "CheckedPMap", "CheckedPVector", "CheckedPSet", "InvariantException",
+    "CheckedKeyTypeError", "CheckedValueTypeError", "CheckedType", "optional",
+    "PRecord", "field", "pset_field", "pmap_field", "pvector_field",
+    "PClass", "PClassMeta", "PTypeError",
+    "immutable", "freeze", "thaw", "mutant", "get_in",
+    "inc", "discard", "rex", "ny",
+]
+
 inc = _march.inc
 discard = _march.discard
 rex = _march.rex

@@ -9,15 +9,16 @@ access (``m.a``), ``==`` with any mapping (a ``dict`` included), the
 ``pmap({...})`` repr, pickling through ``pmap``, the ``keys``/``values``/
 ``items`` types, ``transform`` and a pyrsistent-style evolver.
 
-Updates.  ``march.Map``'s own methods return a plain ``Map``; a ``PMap``
-re-wraps that result around the same trie in O(1) (``_as_pmap``, the one
-place that does it: if the C core learns to keep the subclass itself, only
-that helper changes).  When nothing changed the map itself comes back, as
-in pyrsistent (``m.set(k, m[k]) is m``).  That direct path is taken by
-exact ``PMap`` instances only: on a subclass (pyrsistent's ``PRecord`` and
-``CheckedPMap`` are built this way) every update goes through
-``self.evolver()``, as in pyrsistent, so a subclass that overrides its
-evolver sees all of them.
+Updates.  A derivation of a ``march.Map`` subclass instance is of the
+subclass (in C and in the twin), so ``PMap.set``, ``remove`` and
+``discard`` *are* ``march.Map``'s C methods ``set``, ``delete`` and
+``discard``: no Python frame runs on an update either.  When nothing
+changed the map itself comes back, as in pyrsistent (``m.set(k, m[k]) is
+m``).  A subclass that brings its own evolver (pyrsistent's ``PRecord`` and
+``CheckedPMap`` are built this way, and user code may be) gets, from
+``__init_subclass__``, versions of ``set``, ``remove``, ``discard`` and
+``update`` that go through ``self.evolver()`` and ``persistent()``, as in
+pyrsistent, so its evolver sees every update.
 
 Evolver.  ``PMap._Evolver`` wraps a ``march.MapMutation`` (``Map.mutate()``),
 created on the first real change: ``set`` returns the evolver,
@@ -25,8 +26,8 @@ created on the first real change: ``set`` returns the evolver,
 map when called twice, and the evolver stays usable afterwards.
 
 Left as ``march.Map`` has them: the extra public methods of ``march.Map``
-(``delete``, ``union``, ``filter``, ``mutate``, ...) return plain ``Map``
-objects; ``hash`` is ``march.Map``'s (pyrsistent hashes a frozenset of the
+(``delete``, ``union``, ``filter``, ``mutate``, ...), which give a
+``PMap`` too; ``hash`` is ``march.Map``'s (pyrsistent hashes a frozenset of the
 items; only consistency with ``==`` matters); ``get`` takes its default
 positionally only.
 """
@@ -43,9 +44,6 @@ __all__ = ["PMap", "pmap", "m"]
 
 _Map = _march.Map
 _map_get = _Map.get
-_map_set = _Map.set
-_map_delete = _Map.delete
-_map_discard = _Map.discard
 _map_update = _Map.update
 _map_mutate = _Map.mutate
 _map_eq = _Map.__eq__
@@ -195,48 +193,12 @@ class PMap(_Map):
 
     # -- updates ------------------------------------------------------------
 
-    def set(self, key, val):
-        """A map with ``key`` bound to ``val``; this map when ``key`` is
-        already bound to that very object.  O(log32 n).
-
-        >>> m(a=1).set('b', 2) == {'a': 1, 'b': 2}
-        True
-        """
-        if type(self) is PMap:
-            new = _map_set(self, key, val)
-            return self if new is self else _as_pmap(new)
-        return self.evolver().set(key, val).persistent()
-
-    def remove(self, key):
-        """A map without ``key``; ``KeyError`` when it is absent.
-        O(log32 n).
-
-        >>> m(a=1, b=2).remove('a')
-        pmap({'b': 2})
-        >>> m().remove('a')
-        Traceback (most recent call last):
-        ...
-        KeyError: 'a'
-        """
-        if type(self) is PMap:
-            return _as_pmap(_map_delete(self, key))
-        return self.evolver().remove(key).persistent()
-
-    def discard(self, key):
-        """A map without ``key``; this map when the key is absent.
-        O(log32 n).
-
-        >>> pm = m(a=1)
-        >>> pm.discard('a'), pm.discard('x') is pm
-        (pmap({}), True)
-        """
-        if type(self) is PMap:
-            new = _map_discard(self, key)
-            return self if new is self else _as_pmap(new)
-        try:
-            return self.remove(key)
-        except KeyError:
-            return self
+    # march.Map's C methods, whose results are of type(self) (see the
+    # module docstring); __init_subclass__ replaces them for a subclass
+    # with its own evolver
+    set = _Map.set
+    remove = _Map.delete
+    discard = _Map.discard
 
     def update(self, *maps):
         """A map with the entries of each mapping in ``maps`` added, left to
@@ -246,12 +208,10 @@ class PMap(_Map):
         >>> m(a=1, b=2).update({'b': 3}, m(c=4)) == {'a': 1, 'b': 3, 'c': 4}
         True
         """
-        if type(self) is not PMap:
-            return self.update_with(_take_right, *maps)
         new = self
         for other in maps:
             new = _map_update(new, other)
-        return self if new is self else _as_pmap(new)
+        return new
 
     def update_with(self, update_fn, *maps):
         """Like ``update``, but a key already present gets
@@ -273,7 +233,18 @@ class PMap(_Map):
     def __add__(self, other):
         return self.update(other)
 
-    __or__ = __add__
+    def __or__(self, other):
+        return self.update(other)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.evolver is PMap.evolver and cls._Evolver is PMap._Evolver:
+            return
+        # a subclass with its own evolver: its updates go through it, as in
+        # pyrsistent (a method the subclass defines itself is kept)
+        for name, through_evolver in _UPDATES_THROUGH_EVOLVER.items():
+            if getattr(cls, name) is getattr(PMap, name):
+                setattr(cls, name, through_evolver)
 
     def transform(self, *transformations):
         """Apply ``path, command`` pairs to nested maps and vectors, as
@@ -406,7 +377,8 @@ class PMap(_Map):
             """
             draft = self._draft
             if draft is not None:
-                self._base = self._view = _as_pmap(draft.finish())
+                # a map of the original's class (march keeps it)
+                self._base = self._view = draft.finish()
                 self._draft = None
             return self._base
 
@@ -423,6 +395,41 @@ class PMap(_Map):
 
 def _take_right(current, new):
     return new
+
+
+def _set_through_evolver(self, key, val):
+    """A map with ``key`` bound to ``val``, made by the evolver.
+    O(log32 n)."""
+    return self.evolver().set(key, val).persistent()
+
+
+def _remove_through_evolver(self, key):
+    """A map without ``key`` (``KeyError`` when it is absent), made by the
+    evolver.  O(log32 n)."""
+    return self.evolver().remove(key).persistent()
+
+
+def _discard_through_evolver(self, key):
+    """A map without ``key``, made by ``remove`` (so by the evolver); this
+    map when the key is absent.  O(log32 n)."""
+    try:
+        return self.remove(key)
+    except KeyError:
+        return self
+
+
+def _update_through_evolver(self, *maps):
+    """A map with the entries of ``maps`` added, made by the evolver.
+    O(k log32 n) for k entries."""
+    return self.update_with(_take_right, *maps)
+
+
+_UPDATES_THROUGH_EVOLVER = {
+    "set": _set_through_evolver,
+    "remove": _remove_through_evolver,
+    "discard": _discard_through_evolver,
+    "update": _update_through_evolver,
+}
 
 
 # The one place that makes a PMap around a march.Map's trie, in O(1) (the
