@@ -3,7 +3,9 @@
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, NoReturn, TypeVar, overload
 
-from march import Map, Set
+from march import Map
+
+from ._pset import PSet
 from ._evolver import EvolverBase
 
 __all__ = ["PMap", "pmap", "m"]
@@ -21,7 +23,7 @@ class PMap(Map[_K, _V]):
     def iterkeys(self) -> Iterator[_K]: ...
     def itervalues(self) -> Iterator[_V]: ...
     def iteritems(self) -> Iterator[tuple[_K, _V]]: ...
-    def keys(self) -> Set[_K]: ...  # type: ignore[override]
+    def keys(self) -> PSet[_K]: ...  # type: ignore[override]
     def values(self) -> PMapValues[_V]: ...  # type: ignore[override]
     def items(self) -> PMapItems[_K, _V]: ...  # type: ignore[override]
 
