@@ -299,6 +299,49 @@ march_type_name(PyTypeObject *t)
 }
 
 /* ------------------------------------------------------------------ */
+/* subclasses of the persistent types                                  */
+
+/* What a repr of `self` starts with: `exact_name` for an instance of the
+ * exact type `exact`, else the subclass's __name__.  A new reference, NULL
+ * with an error set. */
+static inline PyObject *
+march_repr_name(PyObject *self, PyTypeObject *exact, const char *exact_name)
+{
+    if (Py_IS_TYPE(self, exact)) {
+        return PyUnicode_FromString(exact_name);
+    }
+    return PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+}
+
+/* __reduce__ of a subclass instance: (type(self), args), or (type(self),
+ * args, state) with the instance's __dict__ as the state pickle restores
+ * when it has a non-empty one.  `args` is stolen (NULL: an error is set
+ * already); NULL with an error set on failure. */
+static inline PyObject *
+march_reduce_subclass(PyObject *self, PyObject *args)
+{
+    PyObject *dict;
+    if (args == NULL) {
+        return NULL;
+    }
+    dict = PyObject_GetAttrString(self, "__dict__");
+    if (dict == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            Py_DECREF(args);
+            return NULL;
+        }
+        PyErr_Clear();
+    }
+    else if (PyDict_Check(dict) && PyDict_GET_SIZE(dict) > 0) {
+        return Py_BuildValue("ONN", (PyObject *)Py_TYPE(self), args, dict);
+    }
+    else {
+        Py_DECREF(dict);
+    }
+    return Py_BuildValue("ON", (PyObject *)Py_TYPE(self), args);
+}
+
+/* ------------------------------------------------------------------ */
 /* transients                                                          */
 
 /* Every transient (MapMutation, SetEvolver, VectorEvolver) counts its

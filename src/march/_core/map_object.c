@@ -389,24 +389,8 @@ map_reduce(MapObject *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     if (!Map_CheckExact(self)) {
-        /* a subclass instance: its type, and its __dict__ when not empty
-         * (the state pickle restores) */
-        PyObject *dict = PyObject_GetAttrString((PyObject *)self,
-                                                "__dict__");
-        if (dict == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                Py_DECREF(d);
-                return NULL;
-            }
-            PyErr_Clear();
-        }
-        else if (PyDict_Check(dict) && PyDict_GET_SIZE(dict) > 0) {
-            return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), d,
-                                 dict);
-        }
-        else {
-            Py_DECREF(dict);
-        }
+        return march_reduce_subclass((PyObject *)self,
+                                     Py_BuildValue("(N)", d));
     }
     return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), d);
 }
@@ -516,36 +500,21 @@ static PyObject *
 map_repr(MapObject *self)
 {
     PyObject *res, *name;
-    const char *prefix = "march.Map";
+    const char *prefix;
     int r = Py_ReprEnter((PyObject *)self);
     if (r != 0) {
         return r > 0 ? PyUnicode_FromString("{...}") : NULL;
     }
-    if (Map_CheckExact(self)) {
-        name = NULL;
-    }
-    else {
-        name = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
-        if (name == NULL) {
-            Py_ReprLeave((PyObject *)self);
-            return NULL;
-        }
-        if (!PyUnicode_Check(name)) {
-            PyErr_SetString(PyExc_TypeError, "__name__ must be a str");
-            Py_DECREF(name);
-            Py_ReprLeave((PyObject *)self);
-            return NULL;
-        }
-        /* valid while `name` is held */
-        prefix = PyUnicode_AsUTF8(name);
-        if (prefix == NULL) {
-            Py_DECREF(name);
-            Py_ReprLeave((PyObject *)self);
-            return NULL;
-        }
+    name = march_repr_name((PyObject *)self, &Map_Type, "march.Map");
+    /* valid while `name` is held */
+    prefix = name != NULL ? PyUnicode_AsUTF8(name) : NULL;
+    if (prefix == NULL) {
+        Py_XDECREF(name);
+        Py_ReprLeave((PyObject *)self);
+        return NULL;
     }
     res = map_entries_repr(prefix, self->root);
-    Py_XDECREF(name);
+    Py_DECREF(name);
     Py_ReprLeave((PyObject *)self);
     return res;
 }

@@ -421,24 +421,8 @@ set_reduce(SetObject *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     if (!Set_CheckExact(self)) {
-        /* a subclass instance: its type, and its __dict__ when not empty
-         * (the state pickle restores) */
-        PyObject *dict = PyObject_GetAttrString((PyObject *)self,
-                                                "__dict__");
-        if (dict == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                Py_DECREF(list);
-                return NULL;
-            }
-            PyErr_Clear();
-        }
-        else if (PyDict_Check(dict) && PyDict_GET_SIZE(dict) > 0) {
-            return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), list,
-                                 dict);
-        }
-        else {
-            Py_DECREF(dict);
-        }
+        return march_reduce_subclass((PyObject *)self,
+                                     Py_BuildValue("(N)", list));
     }
     return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), list);
 }
@@ -455,23 +439,12 @@ set_hash(SetObject *self)
     return h;
 }
 
-/* the name a repr starts with: "march.Set", or a subclass's __name__ (a
- * new reference, NULL on error) */
-static PyObject *
-set_repr_name(SetObject *self)
-{
-    if (Set_CheckExact(self)) {
-        return PyUnicode_FromString("march.Set");
-    }
-    return PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
-}
-
 static PyObject *
 set_repr(SetObject *self)
 {
     PyObject *list, *body, *res, *name;
     int r;
-    name = set_repr_name(self);
+    name = march_repr_name((PyObject *)self, &Set_Type, "march.Set");
     if (name == NULL) {
         return NULL;
     }

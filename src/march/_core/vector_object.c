@@ -860,22 +860,22 @@ vector_hash(VectorObject *self)
     return (Py_hash_t)acc;
 }
 
-/* the repr of a Vector or an evolver: fmt (one %R) over `list`, the list
- * of its elements (stolen; NULL: an error is set) */
+/* the repr of a Vector or an evolver: fmt (%S, then %R) over `name` and
+ * `list`, the list of its elements (both stolen; NULL: an error is set) */
 static PyObject *
-vector_repr_of(PyObject *list, const char *fmt)
+vector_repr_of(PyObject *name, PyObject *list, const char *fmt)
 {
     PyObject *r = NULL;
-    if (list == NULL) {
-        return NULL;
+    if (name != NULL && list != NULL) {
+        /* counted as well as the list's repr: elements may be vectors
+         * nested arbitrarily deep (see map_entries_repr, map_object.c) */
+        if (!Py_EnterRecursiveCall(" while getting the repr of a march.Vector")) {
+            r = PyUnicode_FromFormat(fmt, name, list);
+            Py_LeaveRecursiveCall();
+        }
     }
-    /* counted as well as the list's repr: elements may be vectors nested
-     * arbitrarily deep (see map_entries_repr, map_object.c) */
-    if (!Py_EnterRecursiveCall(" while getting the repr of a march.Vector")) {
-        r = PyUnicode_FromFormat(fmt, list);
-        Py_LeaveRecursiveCall();
-    }
-    Py_DECREF(list);
+    Py_XDECREF(name);
+    Py_XDECREF(list);
     return r;
 }
 
@@ -884,24 +884,11 @@ vector_repr_of(PyObject *list, const char *fmt)
 static PyObject *
 vector_repr(VectorObject *self)
 {
-    PyObject *name, *list, *r = NULL;
-    if (Py_TYPE(self) == &Vector_Type) {
-        return vector_repr_of(march_rrb_tolist(&self->v), "vector(%R)");
-    }
-    name = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+    PyObject *name = march_repr_name((PyObject *)self, &Vector_Type, "vector");
     if (name == NULL) {
         return NULL;
     }
-    list = march_rrb_tolist(&self->v);
-    if (list != NULL) {
-        if (!Py_EnterRecursiveCall(" while getting the repr of a march.Vector")) {
-            r = PyUnicode_FromFormat("%S(%R)", name, list);
-            Py_LeaveRecursiveCall();
-        }
-        Py_DECREF(list);
-    }
-    Py_DECREF(name);
-    return r;
+    return vector_repr_of(name, march_rrb_tolist(&self->v), "%S(%R)");
 }
 
 /* ------------------------------------------------------------------ */
@@ -918,40 +905,15 @@ vector_tolist(VectorObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 vector_reduce(VectorObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *list, *dict;
-    int nonempty;
-    if (Py_TYPE(self) == &Vector_Type) {
-        list = march_rrb_tolist(&self->v);
-        if (list == NULL) {
-            return NULL;
-        }
-        return Py_BuildValue("O(N)", vector_func, list);
-    }
-    dict = PyObject_GetAttrString((PyObject *)self, "__dict__");
-    if (dict == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            return NULL;
-        }
-        PyErr_Clear();
-        nonempty = 0;
-    }
-    else {
-        nonempty = PyObject_IsTrue(dict);
-        if (nonempty < 0) {
-            Py_DECREF(dict);
-            return NULL;
-        }
-    }
-    list = march_rrb_tolist(&self->v);
+    PyObject *list = march_rrb_tolist(&self->v);
     if (list == NULL) {
-        Py_XDECREF(dict);
         return NULL;
     }
-    if (nonempty) {
-        return Py_BuildValue("O(N)N", (PyObject *)Py_TYPE(self), list, dict);
+    if (Py_TYPE(self) != &Vector_Type) {
+        return march_reduce_subclass((PyObject *)self,
+                                     Py_BuildValue("(N)", list));
     }
-    Py_XDECREF(dict);
-    return Py_BuildValue("O(N)", (PyObject *)Py_TYPE(self), list);
+    return Py_BuildValue("O(N)", vector_func, list);
 }
 
 static PyObject *
@@ -2159,7 +2121,8 @@ vectorevolver_repr(VectorEvolverObject *e)
     e->busy++;                  /* the list is allocated, then filled */
     list = march_rrb_tolist(&e->v);
     e->busy--;
-    return vector_repr_of(list, "vector(%R).evolver()");
+    return vector_repr_of(PyUnicode_FromString("vector"), list,
+                          "%S(%R).evolver()");
 }
 
 static PyObject *

@@ -21,7 +21,7 @@ import types as _types
 from _thread import get_ident as _get_ident
 
 from .._docstrings import document as _document
-from .common import transient_idle
+from .common import reduce_subclass, repr_name, transient_idle
 from .hamt import (
     M64, NOTFOUND, hamt_assoc, hamt_equal, hamt_find, hamt_hash_entries,
     hamt_iter_init, hamt_iter_values, hamt_root_assoc, hamt_root_without,
@@ -338,20 +338,14 @@ class Map:
 
     def __repr__(self):
         # "march.Map(...)", or "Sub(...)" with a subclass's __name__
-        cls = type(self)
-        prefix = "march.Map" if cls is Map else cls.__name__
-        return map_entries_repr(self, prefix, self._root)
+        return map_entries_repr(self, repr_name(self, Map, "march.Map"),
+                                self._root)
 
     def __reduce__(self):
-        cls = type(self)
         entries = map_entries_dict(self._root)
-        if cls is not Map:
-            # a subclass instance: its __dict__ when not empty (the state
-            # pickle restores)
-            d = getattr(self, "__dict__", None)
-            if isinstance(d, dict) and d:
-                return (cls, (entries,), d)
-        return (cls, (entries,))
+        if type(self) is not Map:
+            return reduce_subclass(self, (entries,))
+        return (Map, (entries,))
 
     # -- debugging -------------------------------------------------------
 

@@ -24,6 +24,7 @@ import types as _types
 from _thread import get_ident as _get_ident
 
 from .._docstrings import document as _document
+from .common import reduce_subclass, repr_name
 from .hamt import (
     M64, NOTFOUND, hamt_assoc, hamt_equal, hamt_find, hamt_iter_keys,
 )
@@ -140,13 +141,6 @@ def set_predicate(self, other, kind):
     if kind == SET_SUPERSET:
         return hamt_issubset(o, self._root)
     return hamt_isdisjoint(self._root, o)
-
-
-def set_repr_name(self):
-    """What a repr starts with: "march.Set", or a subclass's __name__."""
-    if type(self) is Set:
-        return "march.Set"
-    return type(self).__name__
 
 
 def set_elements_list(root):
@@ -353,7 +347,7 @@ class Set:
         return h
 
     def __repr__(self):
-        name = set_repr_name(self)
+        name = repr_name(self, Set, "march.Set")
         if not self._root.count:
             return "%s()" % name
         key = (id(self), _get_ident())
@@ -367,15 +361,10 @@ class Set:
         return "%s({%s})" % (name, body)
 
     def __reduce__(self):
-        cls = type(self)
         elements = set_elements_list(self._root)
-        if cls is not Set:
-            # a subclass instance: its __dict__ when not empty (the state
-            # pickle restores)
-            d = getattr(self, "__dict__", None)
-            if isinstance(d, dict) and d:
-                return (cls, (elements,), d)
-        return (cls, (elements,))
+        if type(self) is not Set:
+            return reduce_subclass(self, (elements,))
+        return (Set, (elements,))
 
     # -- debugging -------------------------------------------------------
 
