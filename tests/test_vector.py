@@ -727,6 +727,15 @@ def test_hash(V):
         hash(V.v(1, {}))
 
 
+def test_evolver_repr(V):
+    e = V.v(1, 2).evolver()
+    assert repr(e) == "vector([1, 2]).evolver()"
+    e.append("a")
+    del e[0]
+    assert repr(e) == "vector([2, 'a']).evolver()"
+    assert repr(V.vector().evolver()) == "vector([]).evolver()"
+
+
 def test_repr(V):
     assert repr(V.vector()) == "vector([])"
     assert repr(V.v(1, 2, 3)) == "vector([1, 2, 3])"

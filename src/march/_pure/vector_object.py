@@ -27,7 +27,7 @@ from collections.abc import Sequence as _Sequence
 from types import GenericAlias as _GenericAlias
 
 from march._docstrings import document as _document
-from march._pure.common import transient_idle
+from march._pure.common import reduce_subclass, repr_name, transient_idle
 
 from .rrb import (
     rrb_concat, rrb_count_room, rrb_delete, rrb_from_array, rrb_get, rrb_insert, rrb_node_assoc,
@@ -265,9 +265,7 @@ class Vector:
 
     def __repr__(self):
         # a subclass instance: TypeName([...]), with the subclass's __name__
-        if type(self) is Vector:
-            return "vector(%r)" % (self.tolist(),)
-        return "%s(%r)" % (type(self).__name__, self.tolist())
+        return "%s(%r)" % (repr_name(self, Vector, "vector"), self.tolist())
 
     __str__ = __repr__
 
@@ -276,10 +274,7 @@ class Vector:
         # it has a non-empty one
         if type(self) is Vector:
             return vector, (self.tolist(),)
-        state = getattr(self, "__dict__", None)
-        if state:
-            return type(self), (self.tolist(),), state
-        return type(self), (self.tolist(),)
+        return reduce_subclass(self, (self.tolist(),))
 
     # -- PVector updates
 
@@ -565,6 +560,19 @@ class VectorEvolver:
             return self._count
         finally:
             self._lock.release()
+
+    def __repr__(self):
+        # C: vectorevolver_repr (busy: the list is made, then formatted)
+        self._lock.acquire()
+        try:
+            self._busy += 1
+            try:
+                items = rrb_tolist(self._count, self._root, self._tail)
+            finally:
+                self._busy -= 1
+        finally:
+            self._lock.release()
+        return "vector(%r).evolver()" % (items,)
 
     def __getitem__(self, index):
         self._lock.acquire()
