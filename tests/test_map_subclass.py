@@ -18,57 +18,23 @@ import weakref
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from _subclassing import Counted, module_subclasses
+
 
 # ---------------------------------------------------------------------------
 # the subclasses, made at module level (pickle finds them by name), one pair
 # per implementation
 # ---------------------------------------------------------------------------
 
-_SUBS = {}
-
-
 def _subclasses(M):
     """(SlotSub, DictSub) of M.Map: made once, registered in this module."""
-    key = M.__name__.replace(".", "_")
-    if key not in _SUBS:
-        class SlotMap(M.Map):
-            __slots__ = ()
-
-        class DictMap(M.Map):
-            pass
-
-        pair = []
-        for cls in (SlotMap, DictMap):
-            cls.__name__ = cls.__qualname__ = "%s_%s" % (cls.__name__, key)
-            globals()[cls.__name__] = cls
-            pair.append(cls)
-        _SUBS[key] = tuple(pair)
-    return _SUBS[key]
+    return module_subclasses(M.Map, M.__name__.replace(".", "_"), globals())
 
 
 @pytest.fixture(params=["slots", "dict"])
 def Sub(M, request):
     slot_sub, dict_sub = _subclasses(M)
     return slot_sub if request.param == "slots" else dict_sub
-
-
-class Counted:
-    """A key that counts the calls of its __hash__ and __eq__."""
-    calls = 0
-
-    def __init__(self, v):
-        self.v = v
-
-    def __hash__(self):
-        Counted.calls += 1
-        return hash(self.v)
-
-    def __eq__(self, other):
-        Counted.calls += 1
-        return isinstance(other, Counted) and self.v == other.v
-
-    def __repr__(self):
-        return "K%r" % (self.v,)
 
 
 # ---------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
+from _subclassing import Counted
+
 import march
 import march.pyrsistent as mp
 from march.pyrsistent import _pset
@@ -77,21 +79,6 @@ class NoPeeking(march.Set):
 
     def __contains__(self, element):
         raise AssertionError("searched")
-
-
-class Counted:
-    calls = 0
-
-    def __init__(self, n):
-        self.n = n
-
-    def __eq__(self, other):
-        Counted.calls += 1
-        return isinstance(other, Counted) and other.n == self.n
-
-    def __hash__(self):
-        Counted.calls += 1
-        return hash(self.n)
 
 
 # -- construction, repr, the shared empty set -------------------------------------------

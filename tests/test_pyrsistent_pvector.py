@@ -25,28 +25,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
+from _subclassing import Counted
+
 import march
 import march.pyrsistent as mp
 from march import discard, inc, ny
 from march.pyrsistent import _pvector
 from march.pyrsistent._pvector import PVector, PythonPVector, pvector, python_pvector, v
-
-
-class Counted:
-    """An element that counts the calls of its ``__eq__`` and ``__hash__``."""
-
-    calls = 0
-
-    def __init__(self, n):
-        self.n = n
-
-    def __eq__(self, other):
-        Counted.calls += 1
-        return isinstance(other, Counted) and other.n == self.n
-
-    def __hash__(self):
-        Counted.calls += 1
-        return hash(self.n)
 
 
 class NoPeeking(march.Vector):

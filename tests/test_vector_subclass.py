@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _subclassing import module_subclasses
 from conftest import load_impl, vector_impls
 
 # ---------------------------------------------------------------- subclasses
@@ -33,20 +34,10 @@ from conftest import load_impl, vector_impls
 # One pair of subclasses per implementation module, at module level (so that
 # pickle finds them by name): ``Slots_<module>`` (``__slots__ = ()``) and
 # ``Dict_<module>`` (no ``__slots__``: instances have a ``__dict__``).
-_SUBS = {}
-
 
 def subclasses(V):
     """(the __slots__ subclass, the __dict__ subclass) of V.Vector."""
-    key = V.__name__
-    if key not in _SUBS:
-        tag = key.replace(".", "_")
-        slots = type("Slots_" + tag, (V.Vector,), {"__slots__": (), "__module__": __name__})
-        dicty = type("Dict_" + tag, (V.Vector,), {"__module__": __name__})
-        globals()[slots.__name__] = slots
-        globals()[dicty.__name__] = dicty
-        _SUBS[key] = (slots, dicty)
-    return _SUBS[key]
+    return module_subclasses(V.Vector, V.__name__.replace(".", "_"), globals())
 
 
 @pytest.fixture(params=["slots", "dict"])
