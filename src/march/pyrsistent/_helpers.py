@@ -85,11 +85,11 @@ def _freeze(o, strict):
     if t is dict or t is _defaultdict:
         if _SCALARS.issuperset(map(type, o.values())):
             return _as_pmap(o) if o else _EMPTY
-        draft = _map_mutate(_EMPTY)
+        draft = _map_mutate(_EMPTY)  # finish() gives a PMap
         for key, value in o.items():
             draft[key] = (value if type(value) in _SCALARS
                           else _freeze(value, strict))
-        return _as_pmap(draft.finish())
+        return draft.finish()
     if t is list:
         if _SCALARS.issuperset(map(type, o)):
             return _vector(o)
@@ -122,7 +122,8 @@ def _freeze(o, strict):
                         draft[key] = frozen
             if draft is None:
                 return o if t is _PMap else _as_pmap(o)
-            return _as_pmap(draft.finish())
+            # finish() gives o's class: a PMap, or what _as_pmap makes one of
+            return draft.finish() if t is _PMap else _as_pmap(draft.finish())
         if isinstance(o, _Vector):
             if _SCALARS.issuperset(map(type, o)):
                 return o if t is _PVector else _vector(o)

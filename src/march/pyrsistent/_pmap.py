@@ -432,8 +432,9 @@ _UPDATES_THROUGH_EVOLVER = {
 }
 
 
-# The one place that makes a PMap around a march.Map's trie, in O(1) (the
-# trie is shared; Map.__new__ copies a cached hash too).
+# A PMap around any march.Map's trie, in O(1) (the trie is shared;
+# Map.__new__ copies a cached hash too): for maps that are not PMaps yet
+# (a PMap's own derivations are PMaps already).
 _as_pmap = _partial(_Map.__new__, PMap)
 
 _EMPTY = _as_pmap()
