@@ -24,8 +24,9 @@ from operator import add
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, invariant,
-                                 precondition, rule)
+from hypothesis.stateful import Bundle, invariant, precondition, rule
+
+from _versions_machine import VersionsMachine
 
 import march
 from march import discard, inc, ny, rex
@@ -789,23 +790,22 @@ def check(pm, model):
     pm._check()
 
 
-class PMapMachine(RuleBasedStateMachine):
-    """Each map version is kept with a copy of its model; the latest ones
-    are re-checked after each step and all of them at the end, so a change
-    to an old version (a broken persistence) is caught."""
+class PMapMachine(VersionsMachine):
+    """PMap versions against dict models (the frame: _versions_machine)."""
 
     maps = Bundle("maps")
 
-    def __init__(self):
-        super().__init__()
-        self.versions = []
-        self.evolver = None
-        self.evolver_model = None
+    def copy_model(self, model):
+        return dict(model)
 
-    def remember(self, pm, model):
+    def check_new(self, pm, model):
         check(pm, model)
-        self.versions.append((pm, dict(model)))
-        return (pm, dict(model))
+
+    def matches(self, pm, model):
+        return len(pm) == len(model) and dict(pm.iteritems()) == model
+
+    def check_final(self, pm, model):
+        assert self.matches(pm, model)
 
     @rule(target=maps, initial=DICTS)
     def build(self, initial):
@@ -903,14 +903,7 @@ class PMapMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.evolver is not None)
     @rule(target=maps)
     def evolver_persistent(self):
-        e = self.evolver
-        dirty = e.is_dirty()
-        out = e.persistent()
-        if not dirty:
-            assert out is self.evolver_base
-        assert e.persistent() is out and not e.is_dirty()
-        self.evolver_base = out
-        return self.remember(out, self.evolver_model)
+        return self.persist_evolver()
 
     @invariant()
     def evolver_reads(self):
@@ -919,15 +912,6 @@ class PMapMachine(RuleBasedStateMachine):
             assert len(e) == len(model)
             for k, v in model.items():
                 assert k in e and e[k] == v and e.get(k) == v
-
-    @invariant()
-    def no_recent_version_changed(self):
-        for pm, model in self.versions[-6:]:
-            assert len(pm) == len(model) and dict(pm.iteritems()) == model
-
-    def teardown(self):
-        for pm, model in self.versions:
-            assert len(pm) == len(model) and dict(pm.iteritems()) == model
 
 
 PMapMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30,

@@ -25,9 +25,10 @@ from collections.abc import Hashable, Set
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import Bundle, invariant, precondition, rule
 
 from _subclassing import Counted
+from _versions_machine import VersionsMachine
 
 import march
 import march.pyrsistent as mp
@@ -428,29 +429,28 @@ def _agrees_with(pyrsistent, left, right):
 
 # -- stateful test against a set model -------------------------------------------------------------
 
-class PSetMachine(RuleBasedStateMachine):
-    """Every set version is kept with a copy of its model; the latest ones
-    are re-checked after each step and all of them at the end.  One evolver
-    at a time runs against its own model."""
+class PSetMachine(VersionsMachine):
+    """PSet versions against set models (the frame: _versions_machine)."""
 
     sets = Bundle("sets")
 
-    def __init__(self):
-        super().__init__()
-        self.versions = []
-        self.evolver = None
-        self.evolver_model = None
-        self.evolver_base = None
+    def copy_model(self, model):
+        return set(model)
 
-    def remember(self, ps, model):
+    def check_new(self, ps, model):
         assert type(ps) is PSet
         assert len(ps) == len(model) and set(ps) == model and ps == model
         for x in model:
             assert x in ps
         if not model:
             assert ps == pset() and repr(ps) == "pset()"
-        self.versions.append((ps, set(model)))
-        return (ps, set(model))
+
+    def matches(self, ps, model):
+        return set(ps) == model
+
+    def check_final(self, ps, model):
+        assert set(ps) == model and len(ps) == len(model) and type(ps) is PSet
+        ps._check()
 
     @rule(target=sets, items=st.lists(ELEMENTS, max_size=30))
     def build(self, items):
@@ -568,14 +568,7 @@ class PSetMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.evolver is not None)
     @rule(target=sets)
     def evolver_persistent(self):
-        e = self.evolver
-        dirty = e.is_dirty()
-        out = e.persistent()
-        if not dirty:
-            assert out is self.evolver_base
-        assert e.persistent() is out and not e.is_dirty()
-        self.evolver_base = out
-        return self.remember(out, self.evolver_model)
+        return self.persist_evolver()
 
     @invariant()
     def evolver_reads(self):
@@ -584,16 +577,6 @@ class PSetMachine(RuleBasedStateMachine):
             assert len(e) == len(model)
             for x in model:
                 assert x in e
-
-    @invariant()
-    def no_recent_version_changed(self):
-        for ps, model in self.versions[-6:]:
-            assert set(ps) == model
-
-    def teardown(self):
-        for ps, model in self.versions:
-            assert set(ps) == model and len(ps) == len(model) and type(ps) is PSet
-            ps._check()
 
 
 PSetMachine.TestCase.settings = settings(max_examples=120, stateful_step_count=30,

@@ -23,9 +23,10 @@ from collections.abc import Hashable, Sequence
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import Bundle, invariant, precondition, rule
 
 from _subclassing import Counted
+from _versions_machine import VersionsMachine
 
 import march
 import march.pyrsistent as mp
@@ -432,29 +433,27 @@ def _agrees_with(pyrsistent, items):
 
 # -- stateful test against a list model -----------------------------------------------------------
 
-class PVectorMachine(RuleBasedStateMachine):
-    """Every vector version is kept with a copy of its model; the latest
-    ones are re-checked after each step and all of them at the end, so a
-    change to an old version (a broken persistence) is caught.  One evolver
-    at a time runs against its own model."""
+class PVectorMachine(VersionsMachine):
+    """PVector versions against list models (the frame: _versions_machine)."""
 
     vectors = Bundle("vectors")
 
-    def __init__(self):
-        super().__init__()
-        self.versions = []
-        self.evolver = None
-        self.evolver_model = None
-        self.evolver_base = None
+    def copy_model(self, model):
+        return list(model)
 
-    def remember(self, pv, model):
+    def check_new(self, pv, model):
         assert type(pv) is PVector
         assert len(pv) == len(model) and pv.tolist() == model and pv == model
         assert repr(pv) == "pvector(%r)" % (model,)
         if not model:
             assert pv == pvector()
-        self.versions.append((pv, list(model)))
-        return (pv, list(model))
+
+    def matches(self, pv, model):
+        return pv.tolist() == model
+
+    def check_final(self, pv, model):
+        assert pv.tolist() == model and type(pv) is PVector
+        pv._check()
 
     @rule(target=vectors, items=st.lists(ELEMENTS, max_size=50))
     def build(self, items):
@@ -670,14 +669,7 @@ class PVectorMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.evolver is not None)
     @rule(target=vectors)
     def evolver_persistent(self):
-        e = self.evolver
-        dirty = e.is_dirty()
-        out = e.persistent()
-        if not dirty:
-            assert out is self.evolver_base
-        assert e.persistent() is out and not e.is_dirty()
-        self.evolver_base = out
-        return self.remember(out, self.evolver_model)
+        return self.persist_evolver()
 
     @invariant()
     def evolver_reads(self):
@@ -685,16 +677,6 @@ class PVectorMachine(RuleBasedStateMachine):
             e, model = self.evolver, self.evolver_model
             assert len(e) == len(model)
             assert [e[i] for i in range(len(model))] == model
-
-    @invariant()
-    def no_recent_version_changed(self):
-        for pv, model in self.versions[-6:]:
-            assert pv.tolist() == model
-
-    def teardown(self):
-        for pv, model in self.versions:
-            assert pv.tolist() == model and type(pv) is PVector
-            pv._check()
 
 
 PVectorMachine.TestCase.settings = settings(max_examples=120, stateful_step_count=30,
